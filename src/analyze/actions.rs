@@ -1,0 +1,199 @@
+//! The per-user analyzer (guidance 6): a modern rule set replacing Microsoft's retired
+//! authentication-method analysis script. Rules are data: a stable code, plain-English advice and
+//! a Polars predicate over the per-user frame. A user gets every action whose predicate holds;
+//! rule order is priority order.
+
+use polars::prelude::*;
+
+use crate::methods::Tier;
+
+pub struct ActionRule {
+    /// Stable identifier, used in the actions CSV and the JSON summary.
+    pub code: &'static str,
+    /// What to do, in words a help desk can act on.
+    pub text: &'static str,
+    predicate: fn() -> Expr,
+}
+
+impl ActionRule {
+    /// The predicate with unknowns read as "does not apply".
+    pub fn predicate(&self) -> Expr {
+        (self.predicate)().fill_null(lit(false))
+    }
+}
+
+fn n_mfa() -> Expr {
+    col("n_mfa")
+}
+
+fn has_mfa() -> Expr {
+    n_mfa().gt(lit(0u32))
+}
+
+fn admin() -> Expr {
+    col("is_admin").fill_null(lit(false))
+}
+
+fn guest() -> Expr {
+    col("is_guest").fill_null(lit(false))
+}
+
+fn phone_only() -> Expr {
+    has_mfa().and(col("n_phone").eq(n_mfa()))
+}
+
+/// No MFA method: from the method list when it is known, from `isMfaRegistered` otherwise.
+fn no_mfa() -> Expr {
+    when(col("methods_known"))
+        .then(n_mfa().eq(lit(0u32)))
+        .otherwise(col("is_mfa_registered").not())
+}
+
+fn sspr_only() -> Expr {
+    col("tier_rank").eq(lit(Tier::SsprOnly.rank()))
+}
+
+/// Every rule, highest priority first.
+pub const RULES: &[ActionRule] = &[
+    ActionRule {
+        code: "ADMIN_NO_MFA",
+        text: "Admin account that cannot do MFA: register a phishing-resistant method (FIDO2 key or passkey) today; until then the role is protected by a password alone",
+        predicate: || admin().and(no_mfa().or(col("is_mfa_capable").not())),
+    },
+    ActionRule {
+        code: "NO_MFA_METHOD",
+        text: "No MFA method registered: have the user register Microsoft Authenticator or a passkey at https://aka.ms/mysecurityinfo",
+        predicate: || guest().not().and(no_mfa()).and(sspr_only().not().fill_null(lit(true))),
+    },
+    ActionRule {
+        code: "SSPR_ONLY",
+        text: "Only email or security questions registered: these reset a password but are not MFA; register Microsoft Authenticator or a passkey",
+        predicate: || guest().not().and(sspr_only()),
+    },
+    ActionRule {
+        code: "GUEST_NO_MFA",
+        text: "Guest without an MFA method in this tenant: trust the home tenant's MFA in cross-tenant access settings, or require registration here",
+        predicate: || guest().and(no_mfa()),
+    },
+    ActionRule {
+        code: "REGISTERED_NOT_CAPABLE",
+        text: "Has MFA methods but none is allowed by the authentication methods policy: include the user in a policy for a registered method, or register an allowed one",
+        predicate: || {
+            when(col("methods_known"))
+                .then(has_mfa())
+                .otherwise(col("is_mfa_registered"))
+                .and(col("is_mfa_capable").not())
+        },
+    },
+    ActionRule {
+        code: "ADMIN_NOT_PHISHING_RESISTANT",
+        text: "Admin without a phishing-resistant method: register a FIDO2 security key, a device-bound passkey or Windows Hello for Business",
+        predicate: || admin().and(has_mfa()).and(col("has_pr").not()),
+    },
+    ActionRule {
+        code: "PHONE_ONLY",
+        text: "Only phone (SMS/voice) methods: Microsoft-provided SMS and voice end on 2027-02-01; register Microsoft Authenticator or a passkey and make it the default",
+        predicate: phone_only,
+    },
+    ActionRule {
+        code: "NO_INDEPENDENT_BACKUP",
+        text: "All MFA methods live on one device (push and code in the same Authenticator app are one phone): add a backup on another device, such as a passkey or security key",
+        predicate: || has_mfa().and(col("n_groups").eq(lit(1u32))).and(phone_only().not()),
+    },
+    ActionRule {
+        code: "BACKUP_IS_PHONE",
+        text: "The only backup is a phone number, which stops working for SMS/voice on 2027-02-01: add a passkey, security key or Windows Hello as the backup",
+        predicate: || {
+            col("n_groups")
+                .gt_eq(lit(2u32))
+                .and(col("n_non_phone_groups").lt(lit(2u32)))
+        },
+    },
+    ActionRule {
+        code: "DEFAULT_NOT_AUTHENTICATOR",
+        text: "Default sign-in method is not Microsoft Authenticator: change the default to Authenticator (or enable system-preferred MFA) for fewer, safer prompts",
+        predicate: || {
+            has_mfa()
+                .and(phone_only().not())
+                .and(col("default_method").neq(lit("microsoftAuthenticatorPush")))
+        },
+    },
+    ActionRule {
+        code: "SSPR_NOT_REGISTERED",
+        text: "Enabled for self-service password reset but not registered for it: register through combined security info registration",
+        predicate: || col("is_sspr_enabled").and(col("is_sspr_registered").not()),
+    },
+];
+
+/// Rule by code.
+pub fn rule(code: &str) -> Option<&'static ActionRule> {
+    RULES.iter().find(|r| r.code == code)
+}
+
+/// Bit of a rule in the `action_bits` column.
+pub fn bit(code: &str) -> u32 {
+    let i = RULES
+        .iter()
+        .position(|r| r.code == code)
+        .expect("known action code");
+    1 << i
+}
+
+/// Codes set in an `action_bits` value, in priority order.
+pub fn codes(bits: u32) -> impl Iterator<Item = &'static ActionRule> {
+    RULES
+        .iter()
+        .enumerate()
+        .filter(move |(i, _)| bits & (1 << i) != 0)
+        .map(|(_, r)| r)
+}
+
+/// Users with at least one action, highest priority first (then admins, then UPN), with the
+/// columns the exporters need. `action_bits` holds one bit per rule; `priority` the first rule.
+pub fn actions_frame(per_user: LazyFrame) -> LazyFrame {
+    let bits = RULES
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            when(r.predicate())
+                .then(lit(1u32 << i))
+                .otherwise(lit(0u32))
+        })
+        .reduce(|a, b| a + b)
+        .expect("at least one rule");
+    let priority = RULES
+        .iter()
+        .enumerate()
+        .rev()
+        .fold(lit(NULL).cast(DataType::UInt32), |rest, (i, r)| {
+            when(r.predicate()).then(lit(i as u32)).otherwise(rest)
+        });
+    per_user
+        .with_columns([
+            bits.cast(DataType::UInt32).alias("action_bits"),
+            priority.alias("priority"),
+        ])
+        .filter(col("priority").is_not_null())
+        .sort_by_exprs(
+            [
+                col("priority"),
+                col("is_admin").fill_null(lit(false)),
+                col("upn_key"),
+            ],
+            SortMultipleOptions::default()
+                .with_order_descending_multi([false, true, false])
+                .with_maintain_order(true),
+        )
+        .select([
+            col("upn"),
+            col("display_name"),
+            col("is_guest"),
+            col("user_type"),
+            col("is_admin"),
+            col("tier_rank"),
+            col("methods_text"),
+            col("default_method"),
+            col("action_bits"),
+            col("priority"),
+        ])
+}

@@ -1,0 +1,256 @@
+//! Analyze: Polars queries over the canonical frames, producing plain structs of statistics
+//! (and the per-user action frame) for the findings and the renderers.
+
+pub mod actions;
+pub mod summary;
+pub mod users;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use polars::prelude::*;
+use serde::Serialize;
+
+use crate::error::{InputError, Result};
+use crate::ingest::Registration;
+use crate::methods::{self, DeviceGroup};
+pub use summary::RegistrationSummary;
+
+/// Microsoft-provided SMS and voice MFA end in the public cloud on this day.
+pub const SMS_VOICE_RETIREMENT: (i32, u32, u32) = (2027, 2, 1);
+
+pub fn sms_voice_retirement() -> NaiveDate {
+    let (y, m, d) = SMS_VOICE_RETIREMENT;
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+}
+
+/// Where the report's as-of date came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AsOfSource {
+    Argument,
+    Data,
+}
+
+/// Users counted once although they appear in several rows.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Duplicates {
+    pub rows_read: u64,
+    pub distinct_users: u64,
+    pub duplicate_rows: u64,
+    /// Up to ten UPNs that appeared more than once (lower-cased).
+    pub examples: Vec<String>,
+}
+
+/// A method name the taxonomy does not know, and how many users have it.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnknownMethod {
+    pub name: String,
+    pub users: u64,
+}
+
+/// Everything the findings and renderers need.
+#[derive(Debug)]
+pub struct Analysis {
+    pub as_of: NaiveDate,
+    pub as_of_source: AsOfSource,
+    pub newest_update: Option<DateTime<Utc>>,
+    pub oldest_update: Option<DateTime<Utc>>,
+    pub duplicates: Duplicates,
+    pub all: RegistrationSummary,
+    pub members: RegistrationSummary,
+    pub guests: RegistrationSummary,
+    /// `None` when the inputs do not say who is an admin.
+    pub admins: Option<RegistrationSummary>,
+    pub unknown_methods: Vec<UnknownMethod>,
+    /// Users with ≥ 1 action, priority order; see [`actions::actions_frame`].
+    pub actions: DataFrame,
+    /// Action code → users, in rule order (zeros included).
+    pub action_counts: Vec<(&'static str, u64)>,
+}
+
+impl Analysis {
+    /// Days from the as-of date to the SMS/voice retirement (negative once it has passed).
+    pub fn days_to_sms_voice_retirement(&self) -> i64 {
+        (sms_voice_retirement() - self.as_of).num_days()
+    }
+
+    pub fn users_with_actions(&self) -> u64 {
+        self.actions.height() as u64
+    }
+}
+
+/// Run every registration query.
+pub fn analyze(reg: &Registration, as_of: Option<NaiveDate>) -> Result<Analysis> {
+    let raw = reg.users.clone().lazy();
+    let stamps = raw
+        .clone()
+        .select([
+            col("last_updated_us").max().alias("max"),
+            col("last_updated_us").min().alias("min"),
+        ])
+        .collect()?;
+    let stamp = |name: &str| -> Option<DateTime<Utc>> {
+        stamps
+            .column(name)
+            .ok()
+            .and_then(|c| c.i64().ok().and_then(|ca| ca.get(0)))
+            .and_then(DateTime::from_timestamp_micros)
+    };
+    let (newest_update, oldest_update) = (stamp("max"), stamp("min"));
+    let (as_of, as_of_source) = match (as_of, newest_update) {
+        (Some(d), _) => (d, AsOfSource::Argument),
+        (None, Some(newest)) => (newest.date_naive(), AsOfSource::Data),
+        (None, None) => {
+            return Err(InputError::new(
+                "the inputs carry no timestamp (no lastUpdatedDateTime column), so the report date is unknown",
+            )
+            .hint("pass --as-of YYYY-MM-DD with the day the export was downloaded")
+            .into())
+        }
+    };
+
+    let distinct = users::distinct_users(raw).collect()?;
+    let user_methods = reg.user_methods.clone().lazy();
+    let per_user = users::per_user(distinct.clone().lazy(), user_methods.clone())?.collect()?;
+    let pu = per_user.clone().lazy();
+
+    let rows_read = reg.users.height() as u64;
+    let distinct_users = distinct.height() as u64;
+    let duplicates = Duplicates {
+        rows_read,
+        distinct_users,
+        duplicate_rows: rows_read - distinct_users,
+        examples: duplicate_examples(reg.users.clone().lazy())?,
+    };
+
+    let kept_methods = user_methods.clone().join(
+        pu.clone().select([col("row")]),
+        [col("row")],
+        [col("row")],
+        JoinArgs::new(JoinType::Inner),
+    );
+    let all = summary::summarize(pu.clone(), kept_methods.clone())?;
+    let members = summary::summarize(pu.clone().filter(col("is_member")), kept_methods.clone())?;
+    let guests = summary::summarize(pu.clone().filter(col("is_guest")), kept_methods.clone())?;
+    let admins = match all.admins {
+        Some(_) => Some(summary::summarize(
+            pu.clone().filter(col("is_admin")),
+            kept_methods.clone(),
+        )?),
+        None => None,
+    };
+    let unknown_methods = all
+        .methods
+        .iter()
+        .flatten()
+        .filter(|(name, _)| methods::lookup(name).is_none())
+        .map(|(name, users)| UnknownMethod {
+            name: name.clone(),
+            users: *users,
+        })
+        .collect();
+
+    let actions = actions::actions_frame(pu).collect()?;
+    let bits = actions.column("action_bits")?.u32()?;
+    let action_counts = actions::RULES
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let n = bits
+                .iter()
+                .filter(|b| b.is_some_and(|b| b & (1 << i) != 0))
+                .count() as u64;
+            (r.code, n)
+        })
+        .collect();
+
+    Ok(Analysis {
+        as_of,
+        as_of_source,
+        newest_update,
+        oldest_update,
+        duplicates,
+        all,
+        members,
+        guests,
+        admins,
+        unknown_methods,
+        actions,
+        action_counts,
+    })
+}
+
+fn duplicate_examples(users: LazyFrame) -> PolarsResult<Vec<String>> {
+    let df = users
+        .group_by([col("upn_key")])
+        .agg([len().alias("n")])
+        .filter(col("n").gt(lit(1)))
+        .sort(["upn_key"], SortMultipleOptions::default())
+        .limit(10)
+        .collect()?;
+    Ok(df
+        .column("upn_key")?
+        .str()?
+        .iter()
+        .flatten()
+        .map(str::to_string)
+        .collect())
+}
+
+/// Users per method, taxonomy order first, then unknown names alphabetically.
+fn method_counts(user_methods: LazyFrame) -> PolarsResult<Vec<(String, u64)>> {
+    let mut counts = value_counts(user_methods, "method")?;
+    let order = |name: &str| {
+        methods::METHODS
+            .iter()
+            .position(|m| m.name == name)
+            .unwrap_or(usize::MAX)
+    };
+    counts.sort_by(|(a, _), (b, _)| order(a).cmp(&order(b)).then(a.cmp(b)));
+    Ok(counts)
+}
+
+/// Users with at least one MFA method in each device group.
+fn device_group_counts(user_methods: LazyFrame) -> PolarsResult<Vec<(DeviceGroup, u64)>> {
+    let tax = users::taxonomy_frame()?.lazy();
+    let df = user_methods
+        .join(
+            tax,
+            [col("method")],
+            [col("method")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .filter(col("t_group").is_not_null())
+        .group_by([col("t_group")])
+        .agg([col("row").n_unique().cast(DataType::UInt64).alias("n")])
+        .collect()?;
+    let groups = df.column("t_group")?.str()?.clone();
+    let counts = df.column("n")?.u64()?.clone();
+    let mut out: Vec<(DeviceGroup, u64)> = DeviceGroup::ALL.iter().map(|g| (*g, 0)).collect();
+    for (g, n) in groups.iter().zip(counts.iter()) {
+        if let (Some(g), Some(n)) = (g, n) {
+            if let Some(slot) = out.iter_mut().find(|(dg, _)| dg.key() == g) {
+                slot.1 = n;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Rows per distinct value of a string column, most frequent first, ties by value.
+fn value_counts(frame: LazyFrame, column: &str) -> PolarsResult<Vec<(String, u64)>> {
+    let df = frame
+        .group_by([col(column)])
+        .agg([len().cast(DataType::UInt64).alias("n")])
+        .sort_by_exprs(
+            [col("n"), col(column)],
+            SortMultipleOptions::default().with_order_descending_multi([true, false]),
+        )
+        .collect()?;
+    let values = df.column(column)?.str()?.clone();
+    let counts = df.column("n")?.u64()?.clone();
+    Ok(values
+        .iter()
+        .zip(counts.iter())
+        .filter_map(|(v, n)| Some((v?.to_string(), n?)))
+        .collect())
+}

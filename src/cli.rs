@@ -1,0 +1,93 @@
+//! Command-line interface definition.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+
+const AFTER_HELP: &str = "\
+Examples:
+  entra-mfa-report report exportUserRegistrationDetails_2026-9-23.csv
+  entra-mfa-report report exports/ -o contoso.html --json contoso.json --actions contoso-actions.csv
+  entra-mfa-report report exports/ --as-of 2026-09-30 --title \"Contoso MFA rollout, wave 2\"
+  entra-mfa-report inspect exports/*.csv
+
+Exit codes:
+  0  success
+  1  internal error (a bug: please report it)
+  2  bad input or usage: the message names the file, line and column where it helps";
+
+/// Offline MFA registration reports from Microsoft Entra admin center exports.
+///
+/// Reads the exported files (user registration details, in any of their variants), computes
+/// registration statistics and judges them against Microsoft's MFA registration guidance. Writes
+/// a self-contained HTML report, a JSON summary and a per-user action list. Nothing is sent
+/// anywhere: the tool never uses the network.
+#[derive(Debug, Parser)]
+#[command(name = "entra-mfa-report", version, after_help = AFTER_HELP, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the report from export files and folders.
+    ///
+    /// Each INPUT is a file or a folder (every file below it is examined). The kind of each
+    /// file is detected from its header row, not its name; files that are not a known export
+    /// are listed as skipped, with the reason, in the terminal and in the report.
+    #[command(after_help = AFTER_HELP)]
+    Report(ReportArgs),
+    /// Show how each file is understood: kind, variant, rows, recognized, missing and ignored
+    /// columns, and any problems.
+    #[command(after_help = AFTER_HELP)]
+    Inspect(InspectArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// Export files or folders of exports.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Where to write the HTML report.
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FILE",
+        default_value = "report.html"
+    )]
+    pub output: PathBuf,
+    /// Also write the JSON summary here.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Also write the per-user action list (CSV, opens in Excel) here.
+    #[arg(long, value_name = "FILE")]
+    pub actions: Option<PathBuf>,
+    /// Date the report describes [default: the newest timestamp in the data, so the same inputs
+    /// always give the same report].
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub as_of: Option<NaiveDate>,
+    /// Title shown at the top of the report.
+    #[arg(
+        long,
+        value_name = "TEXT",
+        default_value = "Entra MFA registration report"
+    )]
+    pub title: String,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InspectArgs {
+    /// Files or folders to inspect.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("'{s}' is not a date in the form YYYY-MM-DD"))
+}

@@ -1,0 +1,117 @@
+//! Errors, split by who has to act: the user (bad input, exit 2) or us (a bug, exit 1).
+
+use std::fmt;
+
+/// Something wrong with what the user gave us. Rendered as one line that names the file, the
+/// place in it where that helps, what is wrong, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError {
+    pub path: Option<String>,
+    pub line: Option<u64>,
+    pub column: Option<String>,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl InputError {
+    pub fn new(message: impl Into<String>) -> Self {
+        InputError {
+            path: None,
+            line: None,
+            column: None,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn in_file(path: impl Into<String>, message: impl Into<String>) -> Self {
+        InputError::new(message).path(path)
+    }
+
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    pub fn line(mut self, line: u64) -> Self {
+        self.line = Some(line);
+        self
+    }
+
+    pub fn column(mut self, column: impl Into<String>) -> Self {
+        self.column = Some(column.into());
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(path) = &self.path {
+            write!(f, "{path}")?;
+            if let Some(line) = self.line {
+                write!(f, ":{line}")?;
+            }
+            write!(f, ": ")?;
+        }
+        if let Some(column) = &self.column {
+            write!(f, "column '{column}': ")?;
+        }
+        write!(f, "{}", one_line(&self.message))?;
+        if let Some(hint) = &self.hint {
+            write!(f, " — {}", one_line(hint))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// Keep error messages on one line even when they quote a value with a line break in it.
+fn one_line(s: &str) -> String {
+    s.replace(['\r', '\n'], " ")
+}
+
+/// Every failure the pipeline can report.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input (files, arguments) is unusable: exit code 2.
+    #[error("{0}")]
+    Input(#[from] InputError),
+    /// Writing an output failed (permissions, disk full): exit code 2, the user can fix it.
+    #[error("cannot write {path}: {source}")]
+    Output {
+        path: String,
+        source: std::io::Error,
+    },
+    /// A bug or an unexpected failure inside the tool: exit code 1.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Input(_) | Error::Output { .. } => 2,
+            Error::Internal(_) => 1,
+        }
+    }
+}
+
+impl From<polars::error::PolarsError> for Error {
+    fn from(e: polars::error::PolarsError) -> Self {
+        Error::Internal(format!("data frame operation failed: {e}"))
+    }
+}
+
+impl From<minijinja::Error> for Error {
+    fn from(e: minijinja::Error) -> Self {
+        Error::Internal(format!("report template failed: {e:#}"))
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

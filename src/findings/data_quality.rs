@@ -1,0 +1,160 @@
+//! Data-quality findings: what about the inputs a reader must know before trusting the numbers.
+//! Nothing is dropped silently: skipped files and rows, duplicates, unknown method names and
+//! lost columns all surface here.
+
+use serde::Serialize;
+
+use crate::analyze::Analysis;
+use crate::ingest::{FileReport, SkippedFile};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The numbers are affected: read them with this in mind.
+    Warning,
+    /// Context, the numbers are sound.
+    Info,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Note {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub title: String,
+    pub detail: String,
+}
+
+/// Days after which registration data counts as stale relative to the as-of date.
+pub const STALE_DAYS: i64 = 7;
+
+pub fn notes(analysis: &Analysis, files: &[FileReport], skipped: &[SkippedFile]) -> Vec<Note> {
+    let mut notes = Vec::new();
+    let d = &analysis.duplicates;
+    if d.duplicate_rows > 0 {
+        notes.push(Note {
+            id: "duplicate-users",
+            severity: Severity::Warning,
+            title: format!("{} duplicate rows counted once", d.duplicate_rows),
+            detail: format!(
+                "{} rows describe {} distinct users (same object id, or same UPN ignoring case); the most recently updated row of each user is used. Examples: {}.",
+                d.rows_read,
+                d.distinct_users,
+                d.examples.join(", ")
+            ),
+        });
+    }
+    if !analysis.unknown_methods.is_empty() {
+        let list: Vec<String> = analysis
+            .unknown_methods
+            .iter()
+            .map(|m| format!("'{}' ({} users)", m.name, m.users))
+            .collect();
+        notes.push(Note {
+            id: "unknown-methods",
+            severity: Severity::Warning,
+            title: format!("{} unknown method names kept", analysis.unknown_methods.len()),
+            detail: format!(
+                "These names are not in the method taxonomy, so they count towards no tier or backup: {}. They are shown in the method mix.",
+                list.join(", ")
+            ),
+        });
+    }
+    for f in files {
+        for p in &f.problems {
+            let severity = if f.methods_lost > 0 && p.starts_with("methodsRegistered") {
+                Severity::Warning
+            } else {
+                Severity::Info
+            };
+            notes.push(Note {
+                id: "file-problem",
+                severity,
+                title: format!("{}: {}", f.path, first_clause(p)),
+                detail: p.clone(),
+            });
+        }
+        if f.skipped_rows > 0 {
+            let examples: Vec<String> = f
+                .skipped_examples
+                .iter()
+                .take(5)
+                .map(|r| format!("line {}: {}", r.line, r.reason))
+                .collect();
+            notes.push(Note {
+                id: "skipped-rows",
+                severity: Severity::Warning,
+                title: format!("{}: {} rows skipped", f.path, f.skipped_rows),
+                detail: format!(
+                    "Rows that describe no user were left out ({}).",
+                    examples.join("; ")
+                ),
+            });
+        }
+    }
+    for s in skipped {
+        notes.push(Note {
+            id: "skipped-file",
+            severity: Severity::Info,
+            title: format!("{}: not used", s.path),
+            detail: s.reason.clone(),
+        });
+    }
+    if let Some(newest) = analysis.newest_update {
+        let age = (analysis.as_of - newest.date_naive()).num_days();
+        if age > STALE_DAYS {
+            notes.push(Note {
+                id: "stale-export",
+                severity: Severity::Warning,
+                title: format!("Registration data is {age} days older than the report date"),
+                detail: format!(
+                    "The newest lastUpdatedDateTime is {}, the as-of date {}. Users may have registered since; download a fresh export.",
+                    newest.format("%Y-%m-%d %H:%M UTC"),
+                    analysis.as_of
+                ),
+            });
+        }
+        if let Some(oldest) = analysis.oldest_update {
+            let spread = (newest - oldest).num_days();
+            if spread > STALE_DAYS {
+                notes.push(Note {
+                    id: "refresh-spread",
+                    severity: Severity::Info,
+                    title: format!("Records were refreshed over {spread} days"),
+                    detail: format!(
+                        "lastUpdatedDateTime ranges from {} to {}. It is the time Microsoft last refreshed each record, not a registration time.",
+                        oldest.format("%Y-%m-%d"),
+                        newest.format("%Y-%m-%d")
+                    ),
+                });
+            }
+        }
+    }
+    let s = &analysis.all;
+    let other_types = s.users - s.members - s.guests;
+    if other_types > 0 {
+        notes.push(Note {
+            id: "other-user-types",
+            severity: Severity::Info,
+            title: format!("{other_types} users are neither member nor guest"),
+            detail: "Their userType is another value (for example unknownFutureValue); they count in the totals but in neither the member nor the guest breakdown.".into(),
+        });
+    }
+    if s.admins.is_none() {
+        notes.push(Note {
+            id: "no-admin-column",
+            severity: Severity::Info,
+            title: "Admins cannot be identified".into(),
+            detail: "The export has no isAdmin column (the default portal download does not), so admin findings need data. Export with Graph PowerShell to include it.".into(),
+        });
+    }
+    notes
+}
+
+fn first_clause(s: &str) -> String {
+    let end = s.find([':', '(']).unwrap_or(s.len()).min(90);
+    let mut end = end;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].trim().to_string()
+}

@@ -1,0 +1,48 @@
+//! R1 — Enable combined security information registration.
+//!
+//! **What it checks.** Whether users register MFA and self-service password reset (SSPR) in one
+//! experience. The setting itself is not in any export; the registration export can only show
+//! its symptom: users with MFA methods who are not registered for SSPR.
+//!
+//! **Why it matters.** With separate experiences users register twice or only once, and the
+//! help desk resets passwords for people who have perfectly good MFA methods.
+//!
+//! **How to fix.** Combined registration is on by default in current tenants; confirm it, and
+//! judge adoption from the Authentication Methods audit events.
+
+use super::{needs_data, Check, Evaluation, Meta, Metric, AUDIT_LOG_DOWNLOAD};
+use crate::analyze::Analysis;
+
+pub const CHECK: Check = Check {
+    meta: Meta {
+        id: "R1",
+        title: "Combined security info registration (MFA + SSPR in one experience)",
+        guidance: Some(1),
+        why: "One registration experience gives users both MFA and password reset at once; separate experiences leave people registered for one but not the other.",
+        fix: "Keep combined security info registration enabled (the default since 2022) and point users to https://aka.ms/mysecurityinfo. Users with MFA but no SSPR registration are listed in the actions CSV (SSPR_NOT_REGISTERED).",
+        learn_url: "https://learn.microsoft.com/entra/identity/authentication/concept-registration-mfa-sspr-combined",
+    },
+    evaluate,
+};
+
+fn evaluate(a: &Analysis) -> Evaluation {
+    let s = &a.all;
+    let indicator = match s.mfa_without_sspr {
+        Some(n) => format!(
+            " Indicator from the registration export: {n} of {} users have an MFA method but are not registered for password reset.",
+            s.users
+        ),
+        None => String::new(),
+    };
+    needs_data(
+        &format!(
+            "The registration export cannot show which registration experience users went through.{indicator}"
+        ),
+        AUDIT_LOG_DOWNLOAD,
+        vec![
+            Metric::share("Registered for SSPR", s.sspr_registered, Some(s.users)),
+            Metric::share("Enabled for SSPR", s.sspr_enabled, Some(s.users)),
+            Metric::share("MFA method but not registered for SSPR", s.mfa_without_sspr, Some(s.users)),
+        ],
+    )
+}

@@ -1,0 +1,54 @@
+//! R4 — Make Microsoft Authenticator the default method.
+//!
+//! **What it checks.** Among users with at least one MFA method, how many have
+//! `microsoftAuthenticatorPush` as their default (`defaultMfaMethod`, or the mapped
+//! `userPreferredMethodForSecondaryAuthentication`).
+//!
+//! **Why it matters.** Authenticator notifications with number matching are stronger than SMS
+//! and voice, and users see fewer prompts.
+//!
+//! **How to fix.** Run a registration campaign (nudge) for Authenticator, enable system-preferred
+//! MFA, and change defaults of users who already have the app.
+
+use super::{needs_data, pct, Check, Evaluation, Meta, Metric, Status};
+use crate::analyze::Analysis;
+
+pub const CHECK: Check = Check {
+    meta: Meta {
+        id: "R4",
+        title: "Microsoft Authenticator as the default method",
+        guidance: Some(4),
+        why: "Authenticator with number matching resists SIM swapping and interception better than SMS or voice and prompts less often; users whose default is a phone keep getting SMS codes.",
+        fix: "Enable the Authenticator registration campaign and system-preferred MFA; for users who already have the app, change the default to \"Microsoft Authenticator – notification\".",
+        learn_url: "https://learn.microsoft.com/entra/identity/authentication/how-to-mfa-registration-campaign",
+    },
+    evaluate,
+};
+
+fn evaluate(a: &Analysis) -> Evaluation {
+    let s = &a.all;
+    let (Some(no_mfa), Some(auth_default)) = (s.no_mfa_method, s.authenticator_default) else {
+        return needs_data(
+            "The export has no default-method column (defaultMfaMethod or userPreferredMethodForSecondaryAuthentication) or lost its method lists.",
+            "User registration details: Entra admin center > Protection > Authentication methods > User registration details > Download (or Get-MgBetaReportAuthenticationMethodUserRegistrationDetail with DefaultMfaMethod and the method lists joined)",
+            Vec::new(),
+        );
+    };
+    let population = s.users - no_mfa;
+    let affected = population.saturating_sub(auth_default);
+    Evaluation {
+        status: Status::from_coverage(population, affected),
+        summary: format!(
+            "{auth_default} of {population} users with an MFA method ({}) have Microsoft Authenticator as their default; {affected} do not.",
+            pct(auth_default, population)
+        ),
+        population: Some(population),
+        affected: Some(affected),
+        metrics: vec![
+            Metric::share("Authenticator is the default", Some(auth_default), Some(population)),
+            Metric::share("Authenticator registered", s.authenticator_registered, Some(population)),
+        ],
+        needs: None,
+        action_codes: &["DEFAULT_NOT_AUTHENTICATOR", "PHONE_ONLY"],
+    }
+}

@@ -1,0 +1,636 @@
+//! The user registration details export, in every variant a consultant is handed: the portal
+//! download, Graph property subsets (v1.0 and beta), Graph PowerShell `Export-Csv` output, older
+//! names without the `is` prefix, and portal view labels. All variants end up as the same
+//! canonical columns in [`RegistrationBuilder`].
+
+use std::collections::HashMap;
+
+use polars::prelude::*;
+
+use super::text::{csv_error, csv_reader, fold_header, CsvLayout};
+use super::values::{parse_bool, parse_datetime, parse_list, ListCell};
+use crate::error::InputError;
+use crate::methods;
+
+/// The canonical fields of a registration record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    Upn,
+    Id,
+    DisplayName,
+    UserType,
+    IsAdmin,
+    IsMfaCapable,
+    IsMfaRegistered,
+    IsPasswordlessCapable,
+    IsSsprCapable,
+    IsSsprEnabled,
+    IsSsprRegistered,
+    IsSystemPreferredEnabled,
+    SystemPreferredMethods,
+    UserPreferredMethod,
+    DefaultMfaMethod,
+    MethodsRegistered,
+    LastUpdated,
+}
+
+struct Spec {
+    field: Field,
+    /// The Graph property name, which is also the portal download's header.
+    graph: &'static str,
+    /// Other header names that mean the same (folded before comparison).
+    aliases: &'static [&'static str],
+    /// What the report loses when the column is absent (shown by `inspect`).
+    without: &'static str,
+}
+
+const SPECS: &[Spec] = &[
+    Spec {
+        field: Field::Upn,
+        graph: "userPrincipalName",
+        aliases: &["User principal name", "UPN"],
+        without: "required: users cannot be identified",
+    },
+    Spec {
+        field: Field::Id,
+        graph: "id",
+        aliases: &["Object ID", "objectId", "userId", "User ID"],
+        without: "duplicates are found by UPN only",
+    },
+    Spec {
+        field: Field::DisplayName,
+        graph: "userDisplayName",
+        aliases: &["Name", "displayName", "Display name", "User display name"],
+        without: "users are shown by UPN only",
+    },
+    Spec {
+        field: Field::UserType,
+        graph: "userType",
+        aliases: &["User type"],
+        without: "guests are recognized by #EXT# in the UPN",
+    },
+    Spec {
+        field: Field::IsAdmin,
+        graph: "isAdmin",
+        aliases: &["admin", "Admin"],
+        without: "admin figures are not available",
+    },
+    Spec {
+        field: Field::IsMfaCapable,
+        graph: "isMfaCapable",
+        aliases: &[
+            "mfaCapable",
+            "MFA Capable",
+            "Multifactor authentication capable",
+        ],
+        without: "MFA-capable counts are not available",
+    },
+    Spec {
+        field: Field::IsMfaRegistered,
+        graph: "isMfaRegistered",
+        aliases: &["mfaRegistered", "MFA Registered"],
+        without: "MFA-registered count is not available",
+    },
+    Spec {
+        field: Field::IsPasswordlessCapable,
+        graph: "isPasswordlessCapable",
+        aliases: &["passwordlessCapable", "Passwordless Capable"],
+        without: "passwordless-capable count is not available",
+    },
+    Spec {
+        field: Field::IsSsprCapable,
+        graph: "isSsprCapable",
+        aliases: &["ssprCapable", "SSPR Capable"],
+        without: "SSPR-capable count is not available",
+    },
+    Spec {
+        field: Field::IsSsprEnabled,
+        graph: "isSsprEnabled",
+        aliases: &["ssprEnabled", "SSPR Enabled"],
+        without: "SSPR-enabled count is not available",
+    },
+    Spec {
+        field: Field::IsSsprRegistered,
+        graph: "isSsprRegistered",
+        aliases: &["ssprRegistered", "SSPR Registered"],
+        without: "SSPR-registered count is not available",
+    },
+    Spec {
+        field: Field::IsSystemPreferredEnabled,
+        graph: "isSystemPreferredAuthenticationMethodEnabled",
+        aliases: &[
+            "systemPreferredAuthenticationMethodEnabled",
+            "System preferred MFA enabled",
+            "System preferred MFA Status",
+        ],
+        without: "system-preferred MFA status is not shown",
+    },
+    Spec {
+        field: Field::SystemPreferredMethods,
+        graph: "systemPreferredAuthenticationMethods",
+        aliases: &["System preferred MFA method"],
+        without: "system-preferred methods are not shown",
+    },
+    Spec {
+        field: Field::UserPreferredMethod,
+        graph: "userPreferredMethodForSecondaryAuthentication",
+        aliases: &["User preferred MFA method", "userPreferredMethod"],
+        without: "used for the default method only when defaultMfaMethod is absent",
+    },
+    Spec {
+        field: Field::DefaultMfaMethod,
+        graph: "defaultMfaMethod",
+        aliases: &["Default MFA method", "Default Auth Method"],
+        without:
+            "default methods come from userPreferredMethodForSecondaryAuthentication, if present",
+    },
+    Spec {
+        field: Field::MethodsRegistered,
+        graph: "methodsRegistered",
+        aliases: &[
+            "Methods registered",
+            "Registered Auth Methods",
+            "authMethods",
+        ],
+        without: "method mix, tiers and backup figures are not available",
+    },
+    Spec {
+        field: Field::LastUpdated,
+        graph: "lastUpdatedDateTime",
+        aliases: &["Last Updated Time", "Last updated date time", "lastUpdated"],
+        without: "the as-of date must be given with --as-of",
+    },
+];
+
+/// Headers that only a registration export has; two of them make a file a registration export.
+const DISTINCTIVE: &[Field] = &[
+    Field::IsMfaCapable,
+    Field::IsMfaRegistered,
+    Field::IsPasswordlessCapable,
+    Field::IsSsprCapable,
+    Field::IsSsprEnabled,
+    Field::IsSsprRegistered,
+    Field::IsSystemPreferredEnabled,
+    Field::SystemPreferredMethods,
+    Field::UserPreferredMethod,
+    Field::DefaultMfaMethod,
+    Field::MethodsRegistered,
+];
+
+/// Columns of the default portal download, in its order.
+const PORTAL_COLUMNS: &[&str] = &[
+    "userPrincipalName",
+    "userDisplayName",
+    "isMfaCapable",
+    "isPasswordlessCapable",
+    "isSsprCapable",
+    "defaultMfaMethod",
+    "methodsRegistered",
+    "lastUpdatedDateTime",
+];
+
+impl Field {
+    /// The Graph property name of the field.
+    pub fn graph_name(self) -> &'static str {
+        spec(self).graph
+    }
+}
+
+fn spec(field: Field) -> &'static Spec {
+    SPECS
+        .iter()
+        .find(|s| s.field == field)
+        .expect("every field has a spec")
+}
+
+fn lookup_header(header: &str) -> Option<Field> {
+    let folded = fold_header(header);
+    SPECS
+        .iter()
+        .find(|s| {
+            fold_header(s.graph) == folded || s.aliases.iter().any(|a| fold_header(a) == folded)
+        })
+        .map(|s| s.field)
+}
+
+/// How each header of a file maps onto canonical fields.
+#[derive(Debug, Clone)]
+pub struct HeaderMap {
+    /// (column index, header as written, field)
+    pub recognized: Vec<(usize, String, Field)>,
+    pub ignored: Vec<String>,
+    /// Headers that name a field already taken by an earlier column (the first one wins).
+    pub duplicates: Vec<String>,
+}
+
+impl HeaderMap {
+    pub fn new(headers: &[String]) -> Self {
+        let mut recognized: Vec<(usize, String, Field)> = Vec::new();
+        let mut ignored = Vec::new();
+        let mut duplicates = Vec::new();
+        for (i, h) in headers.iter().enumerate() {
+            match lookup_header(h) {
+                Some(f) if recognized.iter().any(|(_, _, g)| *g == f) => duplicates.push(h.clone()),
+                Some(f) => recognized.push((i, h.clone(), f)),
+                None => ignored.push(h.clone()),
+            }
+        }
+        HeaderMap {
+            recognized,
+            ignored,
+            duplicates,
+        }
+    }
+
+    pub fn has(&self, field: Field) -> bool {
+        self.index(field).is_some()
+    }
+
+    fn index(&self, field: Field) -> Option<usize> {
+        self.recognized
+            .iter()
+            .find(|(_, _, f)| *f == field)
+            .map(|(i, _, _)| *i)
+    }
+
+    /// Whether these headers are a registration export.
+    pub fn is_registration(&self) -> bool {
+        DISTINCTIVE.iter().filter(|f| self.has(**f)).count() >= 2
+            || (self.has(Field::Upn) && DISTINCTIVE.iter().any(|f| self.has(*f)))
+    }
+
+    /// Graph property names of the fields this file lacks, with what that costs.
+    pub fn missing(&self) -> Vec<(String, String)> {
+        SPECS
+            .iter()
+            .filter(|s| !self.has(s.field))
+            .map(|s| (s.graph.to_string(), s.without.to_string()))
+            .collect()
+    }
+
+    /// A short name for the producer of the file, judged from its headers.
+    pub fn variant(&self, type_line: bool) -> String {
+        let headers: Vec<&str> = self.recognized.iter().map(|(_, h, _)| h.trim()).collect();
+        let pascal = headers
+            .iter()
+            .all(|h| h.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && !h.contains(' '));
+        let labels = headers.iter().any(|h| h.contains(' '));
+        let legacy = self.recognized.iter().any(|(_, h, f)| {
+            let h = h.trim();
+            h != spec(*f).graph
+                && matches!(
+                    f,
+                    Field::IsMfaCapable
+                        | Field::IsMfaRegistered
+                        | Field::IsSsprCapable
+                        | Field::IsSsprEnabled
+                        | Field::IsSsprRegistered
+                        | Field::IsPasswordlessCapable
+                )
+                && !h.to_ascii_lowercase().starts_with("is")
+                && !h.contains(' ')
+        });
+        if type_line || pascal {
+            "powershell-export-csv".into()
+        } else if legacy {
+            "legacy-names".into()
+        } else if labels {
+            "portal-view-labels".into()
+        } else if headers == PORTAL_COLUMNS {
+            "portal-download".into()
+        } else if self.has(Field::DefaultMfaMethod) {
+            "graph-beta".into()
+        } else {
+            "graph-v1.0".into()
+        }
+    }
+}
+
+/// Canonical columns accumulated over every registration file, one entry per data row.
+#[derive(Debug, Default)]
+pub struct RegistrationBuilder {
+    pub upn: Vec<String>,
+    pub id: Vec<Option<String>>,
+    pub display_name: Vec<Option<String>>,
+    pub user_type: Vec<Option<String>>,
+    pub is_admin: Vec<Option<bool>>,
+    pub is_mfa_capable: Vec<Option<bool>>,
+    pub is_mfa_registered: Vec<Option<bool>>,
+    pub is_passwordless_capable: Vec<Option<bool>>,
+    pub is_sspr_capable: Vec<Option<bool>>,
+    pub is_sspr_enabled: Vec<Option<bool>>,
+    pub is_sspr_registered: Vec<Option<bool>>,
+    pub is_system_preferred_enabled: Vec<Option<bool>>,
+    pub system_preferred: Vec<Option<String>>,
+    pub default_method: Vec<Option<String>>,
+    /// `false` when the file lost the method lists (`System.String[]`) or has no such column.
+    pub methods_known: Vec<bool>,
+    pub methods_text: Vec<Option<String>>,
+    pub last_updated_us: Vec<Option<i64>>,
+    pub source: Vec<u32>,
+    pub line: Vec<u64>,
+    /// One (row, canonical method name) pair per registered method.
+    pub method_row: Vec<u32>,
+    pub method_name: Vec<String>,
+}
+
+/// What reading one registration file found.
+#[derive(Debug, Default, Clone)]
+pub struct FileOutcome {
+    pub rows: usize,
+    /// (line, reason) for every data row that was skipped.
+    pub skipped: Vec<(u64, String)>,
+    /// Rows whose method list was replaced by a .NET type name, with that name.
+    pub methods_lost: usize,
+    pub methods_lost_value: Option<String>,
+    pub default_from_user_preferred: bool,
+}
+
+impl RegistrationBuilder {
+    pub fn len(&self) -> usize {
+        self.upn.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.upn.is_empty()
+    }
+
+    /// Read one registration file's rows into the builder.
+    pub fn read_file(
+        &mut self,
+        path: &str,
+        source: u32,
+        text: &str,
+        layout: &CsvLayout,
+        map: &HeaderMap,
+    ) -> Result<FileOutcome, InputError> {
+        let Some(upn_idx) = map.index(Field::Upn) else {
+            return Err(InputError::in_file(
+                path,
+                "registration export without a userPrincipalName column",
+            )
+            .hint("download the export again from Entra admin center > Authentication methods > User registration details, or add the column"));
+        };
+        let header_len = map.recognized.len() + map.ignored.len() + map.duplicates.len();
+        let idx = |f: Field| map.index(f);
+        let default_idx = idx(Field::DefaultMfaMethod);
+        let preferred_idx = idx(Field::UserPreferredMethod);
+        let methods_idx = idx(Field::MethodsRegistered);
+        let mut outcome = FileOutcome {
+            default_from_user_preferred: default_idx.is_none() && preferred_idx.is_some(),
+            ..FileOutcome::default()
+        };
+
+        let mut reader = csv_reader(text, layout);
+        let mut record = csv::StringRecord::new();
+        loop {
+            match reader.read_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => return Err(csv_error(path, layout, &e)),
+            }
+            let line = record.position().map(|p| p.line()).unwrap_or(0) + layout.lines_before;
+            if record.iter().all(|f| f.trim().is_empty()) {
+                outcome.skipped.push((line, "blank row".into()));
+                continue;
+            }
+            if record.len() != header_len {
+                return Err(InputError::in_file(
+                    path,
+                    format!(
+                        "row has {} fields but the header has {header_len}",
+                        record.len()
+                    ),
+                )
+                .line(line)
+                .hint("the file is truncated or was edited; download it again"));
+            }
+            let cell = |f: Field| idx(f).map(|i| record.get(i).unwrap_or(""));
+            let err = |f: Field, msg: String| {
+                let header = map
+                    .recognized
+                    .iter()
+                    .find(|(_, _, g)| *g == f)
+                    .map(|(_, h, _)| h.clone())
+                    .unwrap_or_default();
+                InputError::in_file(path, msg)
+                    .line(line)
+                    .column(header)
+                    .hint("fix or remove the value, or download the export again")
+            };
+            let upn = record.get(upn_idx).unwrap_or("").trim();
+            if upn.is_empty() {
+                outcome.skipped.push((line, "no userPrincipalName".into()));
+                continue;
+            }
+            let text_of = |f: Field| {
+                cell(f)
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+            };
+            let bool_of = |f: Field| -> Result<Option<bool>, InputError> {
+                match cell(f) {
+                    None => Ok(None),
+                    Some(v) => parse_bool(v).map_err(|m| err(f, m)),
+                }
+            };
+
+            let row = self.upn.len() as u32;
+            let methods = match methods_idx.map(|i| record.get(i).unwrap_or("")) {
+                None => None,
+                Some(raw) => match parse_list(raw).map_err(|m| err(Field::MethodsRegistered, m))? {
+                    ListCell::Items(items) => Some(items),
+                    ListCell::Lost(value) => {
+                        outcome.methods_lost += 1;
+                        outcome.methods_lost_value.get_or_insert(value);
+                        None
+                    }
+                },
+            };
+            let last_updated = match cell(Field::LastUpdated) {
+                None => None,
+                Some(v) => parse_datetime(v)
+                    .map_err(|m| err(Field::LastUpdated, m))?
+                    .map(|dt| dt.timestamp_micros()),
+            };
+            let system_preferred = match cell(Field::SystemPreferredMethods) {
+                None => None,
+                Some(v) => {
+                    match parse_list(v).map_err(|m| err(Field::SystemPreferredMethods, m))? {
+                        ListCell::Items(items) => Some(items.join(", ")),
+                        ListCell::Lost(_) => None,
+                    }
+                }
+            };
+            let default = match (default_idx, preferred_idx) {
+                (Some(i), _) => Some(methods::canonical_default(record.get(i).unwrap_or(""))),
+                (None, Some(i)) => Some(methods::default_from_user_preferred(
+                    record.get(i).unwrap_or(""),
+                )),
+                (None, None) => None,
+            };
+
+            self.is_admin.push(bool_of(Field::IsAdmin)?);
+            self.is_mfa_capable.push(bool_of(Field::IsMfaCapable)?);
+            self.is_mfa_registered
+                .push(bool_of(Field::IsMfaRegistered)?);
+            self.is_passwordless_capable
+                .push(bool_of(Field::IsPasswordlessCapable)?);
+            self.is_sspr_capable.push(bool_of(Field::IsSsprCapable)?);
+            self.is_sspr_enabled.push(bool_of(Field::IsSsprEnabled)?);
+            self.is_sspr_registered
+                .push(bool_of(Field::IsSsprRegistered)?);
+            self.is_system_preferred_enabled
+                .push(bool_of(Field::IsSystemPreferredEnabled)?);
+            self.upn.push(upn.to_string());
+            self.id
+                .push(text_of(Field::Id).map(|s| s.to_ascii_lowercase()));
+            self.display_name.push(text_of(Field::DisplayName));
+            self.user_type
+                .push(text_of(Field::UserType).map(|s| s.to_lowercase()));
+            self.system_preferred.push(system_preferred);
+            self.default_method.push(default);
+            self.last_updated_us.push(last_updated);
+            self.source.push(source);
+            self.line.push(line);
+            self.methods_known.push(methods.is_some());
+            match methods {
+                Some(items) => {
+                    let mut seen: Vec<String> = Vec::with_capacity(items.len());
+                    for item in items {
+                        let name = methods::canonical_name(&item);
+                        if !seen.contains(&name) {
+                            seen.push(name);
+                        }
+                    }
+                    self.methods_text.push(Some(seen.join(", ")));
+                    for name in seen {
+                        self.method_row.push(row);
+                        self.method_name.push(name);
+                    }
+                }
+                None => self.methods_text.push(None),
+            }
+            outcome.rows += 1;
+        }
+        Ok(outcome)
+    }
+
+    /// The canonical frames: one row per input row, and one row per (row, method).
+    pub fn into_frames(self) -> PolarsResult<(DataFrame, DataFrame)> {
+        let n = self.upn.len();
+        let upn_key: Vec<String> = self.upn.iter().map(|u| u.to_lowercase()).collect();
+        // Guest accounts keep their home UPN behind `#EXT#`; used when there is no userType.
+        let upn_is_external: Vec<bool> = upn_key.iter().map(|u| u.contains("#ext#")).collect();
+        let users = DataFrame::new(
+            n,
+            vec![
+                Column::new("row".into(), (0..n as u32).collect::<Vec<u32>>()),
+                Column::new("upn".into(), self.upn),
+                Column::new("upn_key".into(), upn_key),
+                Column::new("upn_is_external".into(), upn_is_external),
+                Column::new("id".into(), self.id),
+                Column::new("display_name".into(), self.display_name),
+                Column::new("user_type".into(), self.user_type),
+                Column::new("is_admin".into(), self.is_admin),
+                Column::new("is_mfa_capable".into(), self.is_mfa_capable),
+                Column::new("is_mfa_registered".into(), self.is_mfa_registered),
+                Column::new(
+                    "is_passwordless_capable".into(),
+                    self.is_passwordless_capable,
+                ),
+                Column::new("is_sspr_capable".into(), self.is_sspr_capable),
+                Column::new("is_sspr_enabled".into(), self.is_sspr_enabled),
+                Column::new("is_sspr_registered".into(), self.is_sspr_registered),
+                Column::new(
+                    "is_system_preferred_enabled".into(),
+                    self.is_system_preferred_enabled,
+                ),
+                Column::new("system_preferred".into(), self.system_preferred),
+                Column::new("default_method".into(), self.default_method),
+                Column::new("methods_known".into(), self.methods_known),
+                Column::new("methods_text".into(), self.methods_text),
+                Column::new("last_updated_us".into(), self.last_updated_us),
+                Column::new("source".into(), self.source),
+                Column::new("line".into(), self.line),
+            ],
+        )?;
+        let m = self.method_row.len();
+        let user_methods = DataFrame::new(
+            m,
+            vec![
+                Column::new("row".into(), self.method_row),
+                Column::new("method".into(), self.method_name),
+            ],
+        )?;
+        Ok((users, user_methods))
+    }
+}
+
+/// Which canonical fields a set of headers provides, keyed for quick checks by the analysis.
+pub fn fields_present(maps: &[&HeaderMap]) -> HashMap<Field, bool> {
+    SPECS
+        .iter()
+        .map(|s| {
+            (
+                s.field,
+                !maps.is_empty() && maps.iter().all(|m| m.has(s.field)),
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(s: &str) -> Vec<String> {
+        s.split(',').map(str::to_string).collect()
+    }
+
+    #[test]
+    fn portal_header_is_registration_portal_download() {
+        let map = HeaderMap::new(&headers(&PORTAL_COLUMNS.join(",")));
+        assert!(map.is_registration());
+        assert_eq!(map.variant(false), "portal-download");
+        assert!(map.ignored.is_empty());
+    }
+
+    #[test]
+    fn pascal_case_and_legacy_names_are_recognized() {
+        let map = HeaderMap::new(&headers(
+            "Id,IsAdmin,IsMfaCapable,MethodsRegistered,UserPrincipalName,AdditionalProperties",
+        ));
+        assert!(map.is_registration());
+        assert_eq!(map.variant(false), "powershell-export-csv");
+        assert_eq!(map.ignored, vec!["AdditionalProperties"]);
+
+        let legacy = HeaderMap::new(&headers(
+            "userPrincipalName,ssprRegistered,ssprEnabled,mfaCapable,methodsRegistered,defaultMfaMethod",
+        ));
+        assert!(legacy.has(Field::IsSsprRegistered));
+        assert!(legacy.has(Field::IsMfaCapable));
+        assert_eq!(legacy.variant(false), "legacy-names");
+    }
+
+    #[test]
+    fn header_matching_folds_case_and_spaces() {
+        let map = HeaderMap::new(&headers(
+            " UserPrincipalName , is mfa capable,METHODSREGISTERED",
+        ));
+        assert!(
+            map.has(Field::Upn)
+                && map.has(Field::IsMfaCapable)
+                && map.has(Field::MethodsRegistered)
+        );
+    }
+
+    #[test]
+    fn other_files_are_not_registration() {
+        let map = HeaderMap::new(&headers("Date (UTC),Request ID,User,Username,Status"));
+        assert!(!map.is_registration());
+        let map = HeaderMap::new(&headers("userPrincipalName,displayName,department"));
+        assert!(!map.is_registration());
+    }
+}

@@ -1,0 +1,214 @@
+//! Turning raw bytes into CSV records: encodings, BOMs, `#TYPE` preambles, delimiters and
+//! header-name folding. Everything here is about the *container*; what the columns mean is
+//! decided by the per-kind modules.
+
+use crate::error::InputError;
+
+/// A decoded text file, ready for the CSV reader.
+#[derive(Debug)]
+pub struct Decoded {
+    pub text: String,
+    pub encoding: &'static str,
+}
+
+/// Decode an export's bytes. UTF-8 (with or without BOM) and UTF-16 with a BOM are accepted;
+/// anything else is refused with the byte offset of the first undecodable byte.
+pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return utf8(rest, "UTF-8 with BOM");
+    }
+    if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
+        return utf16(rest, u16::from_le_bytes, "UTF-16 LE");
+    }
+    if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
+        return utf16(rest, u16::from_be_bytes, "UTF-16 BE");
+    }
+    utf8(bytes, "UTF-8")
+}
+
+fn utf8(bytes: &[u8], encoding: &'static str) -> Result<Decoded, String> {
+    if let Some(pos) = bytes.iter().position(|&b| b == 0) {
+        return Err(format!(
+            "contains a NUL byte at offset {pos}: this is a binary file, not a text export"
+        ));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(Decoded {
+            text: text.to_string(),
+            encoding,
+        }),
+        Err(e) => Err(format!(
+            "is not UTF-8 text (invalid byte at offset {}); if it was re-saved by Excel, save it again as \"CSV UTF-8\"",
+            e.valid_up_to()
+        )),
+    }
+}
+
+fn utf16(
+    bytes: &[u8],
+    read: fn([u8; 2]) -> u16,
+    encoding: &'static str,
+) -> Result<Decoded, String> {
+    if bytes.len() % 2 != 0 {
+        return Err(format!(
+            "{encoding} text with an odd number of bytes (truncated file?)"
+        ));
+    }
+    let units: Vec<u16> = bytes.chunks_exact(2).map(|c| read([c[0], c[1]])).collect();
+    String::from_utf16(&units)
+        .map(|text| Decoded { text, encoding })
+        .map_err(|_| format!("is not valid {encoding} text"))
+}
+
+/// Where the CSV table starts and how it is delimited.
+#[derive(Debug, Clone)]
+pub struct CsvLayout {
+    /// Byte offset of the header row in the decoded text.
+    pub start: usize,
+    /// Number of lines before the header row (a PowerShell `#TYPE` line, blank lines).
+    pub lines_before: u64,
+    pub delimiter: u8,
+    /// Whether a PowerShell `#TYPE …` preamble was skipped.
+    pub type_line: bool,
+}
+
+/// Locate the header row, skipping a PowerShell `#TYPE` line and leading blank lines, and pick
+/// the delimiter that splits the header row into the most fields.
+pub fn csv_layout(text: &str) -> CsvLayout {
+    let mut start = 0;
+    let mut lines_before = 0;
+    let mut type_line = false;
+    loop {
+        let rest = &text[start..];
+        let line_end = rest.find('\n').map(|i| i + 1).unwrap_or(rest.len());
+        let line = rest[..line_end].trim();
+        let is_type_line =
+            !type_line && lines_before == 0 && starts_with_ignore_case(line, "#TYPE");
+        if (line.is_empty() || is_type_line) && line_end > 0 && start + line_end < text.len() {
+            type_line |= is_type_line;
+            start += line_end;
+            lines_before += 1;
+        } else {
+            break;
+        }
+    }
+    let header_line = text[start..].lines().next().unwrap_or("");
+    CsvLayout {
+        start,
+        lines_before,
+        delimiter: sniff_delimiter(header_line),
+        type_line,
+    }
+}
+
+fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {
+    s.len() >= prefix.len()
+        && s.is_char_boundary(prefix.len())
+        && s[..prefix.len()].eq_ignore_ascii_case(prefix)
+}
+
+/// The delimiter among `,` `;` and tab that occurs most often outside quotes in the header.
+fn sniff_delimiter(header: &str) -> u8 {
+    let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0)];
+    let mut in_quotes = false;
+    for b in header.bytes() {
+        if b == b'"' {
+            in_quotes = !in_quotes;
+        } else if !in_quotes {
+            for (d, n) in counts.iter_mut() {
+                if *d == b {
+                    *n += 1;
+                }
+            }
+        }
+    }
+    counts
+        .iter()
+        .max_by_key(|(_, n)| *n)
+        .filter(|(_, n)| *n > 0)
+        .map(|(d, _)| *d)
+        .unwrap_or(b',')
+}
+
+/// A CSV reader over the table part of a decoded file.
+pub fn csv_reader<'a>(text: &'a str, layout: &CsvLayout) -> csv::Reader<&'a [u8]> {
+    csv::ReaderBuilder::new()
+        .delimiter(layout.delimiter)
+        .has_headers(true)
+        .flexible(true)
+        .trim(csv::Trim::None)
+        .from_reader(&text.as_bytes()[layout.start..])
+}
+
+/// Fold a header name for tolerant matching: case and all white space are ignored, so
+/// `IsMfaCapable`, `isMfaCapable ` and `Autonomous system  number` match their canonical forms.
+pub fn fold_header(name: &str) -> String {
+    name.chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{feff}')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Turn a CSV error into a one-line input error naming the line.
+pub fn csv_error(path: &str, layout: &CsvLayout, err: &csv::Error) -> InputError {
+    let line = err
+        .position()
+        .map(|p| p.line() + layout.lines_before)
+        .unwrap_or(0);
+    let mut e = InputError::in_file(path, format!("cannot read CSV: {err}"))
+        .hint("re-download the export; if it was edited, save it again as CSV UTF-8");
+    if line > 0 {
+        e = e.line(line);
+    }
+    e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_utf8_bom_and_decodes_utf16() {
+        let d = decode(b"\xEF\xBB\xBFa,b\r\n").unwrap();
+        assert_eq!(d.text, "a,b\r\n");
+        assert_eq!(d.encoding, "UTF-8 with BOM");
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("a;b".encode_utf16().flat_map(|u| u.to_le_bytes()))
+            .collect();
+        assert_eq!(decode(&le).unwrap().text, "a;b");
+    }
+
+    #[test]
+    fn refuses_binary_and_non_utf8() {
+        assert!(decode(b"PK\x03\x04\x00\x00")
+            .unwrap_err()
+            .contains("NUL byte"));
+        assert!(decode(b"Caf\xe9,1\n").unwrap_err().contains("offset 3"));
+    }
+
+    #[test]
+    fn skips_type_line_and_sniffs_semicolons() {
+        let text = "#TYPE Microsoft.Graph.PowerShell.Models.X\r\n\"Id\";\"UserPrincipalName\"\r\n\"1\";\"a@b\"\r\n";
+        let layout = csv_layout(text);
+        assert!(layout.type_line);
+        assert_eq!(layout.lines_before, 1);
+        assert_eq!(layout.delimiter, b';');
+        assert!(text[layout.start..].starts_with("\"Id\""));
+    }
+
+    #[test]
+    fn delimiter_inside_quotes_does_not_count() {
+        let layout = csv_layout("\"a;b;c\",d,e\n");
+        assert_eq!(layout.delimiter, b',');
+    }
+
+    #[test]
+    fn header_folding_ignores_case_and_spaces() {
+        assert_eq!(fold_header(" IsMfaCapable "), "ismfacapable");
+        assert_eq!(
+            fold_header("Autonomous system  number"),
+            "autonomoussystemnumber"
+        );
+    }
+}

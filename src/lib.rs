@@ -1,0 +1,148 @@
+//! entra-mfa-report: offline MFA registration reports from Microsoft Entra admin center exports.
+//!
+//! Data flows one way: [`ingest`] → [`analyze`] → [`findings`] → [`report`]. [`run_report`] is
+//! the whole pipeline; tests call it directly.
+
+pub mod analyze;
+pub mod cli;
+pub mod error;
+pub mod findings;
+pub mod ingest;
+pub mod methods;
+pub mod report;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use error::{InputError, Result};
+use ingest::SkippedFile;
+use report::{Exporter, Report};
+
+/// What to produce.
+#[derive(Debug, Clone)]
+pub struct ReportOptions {
+    pub inputs: Vec<PathBuf>,
+    pub html: Option<PathBuf>,
+    pub json: Option<PathBuf>,
+    pub actions: Option<PathBuf>,
+    pub as_of: Option<NaiveDate>,
+    pub title: String,
+    /// Overrides the "generated" time (for reproducible output); else `SOURCE_DATE_EPOCH`, else now.
+    pub generated_at: Option<DateTime<Utc>>,
+}
+
+/// What a run did, for the one-line summary.
+#[derive(Debug)]
+pub struct RunSummary {
+    pub files_read: usize,
+    pub rows_read: u64,
+    pub users: u64,
+    pub users_with_actions: u64,
+    pub skipped: Vec<SkippedFile>,
+    pub outputs: Vec<(&'static str, PathBuf)>,
+}
+
+fn generated_at(opts: &ReportOptions) -> DateTime<Utc> {
+    opts.generated_at
+        .or_else(|| {
+            std::env::var("SOURCE_DATE_EPOCH")
+                .ok()
+                .and_then(|s| s.trim().parse::<i64>().ok())
+                .and_then(|secs| DateTime::from_timestamp(secs, 0))
+        })
+        .unwrap_or_else(Utc::now)
+}
+
+/// Refuse to write an output over one of the inputs.
+fn check_outputs(inputs: &[PathBuf], outputs: &[&Path]) -> Result<()> {
+    let canon = |p: &Path| std::fs::canonicalize(p).ok();
+    let inputs: Vec<PathBuf> = inputs.iter().filter_map(|p| canon(p)).collect();
+    for out in outputs {
+        if let Some(c) = canon(out) {
+            if inputs.contains(&c) {
+                return Err(InputError::in_file(
+                    out.display().to_string(),
+                    "output would overwrite an input file",
+                )
+                .hint("choose another output path")
+                .into());
+            }
+        }
+    }
+    let mut seen: Vec<&Path> = Vec::new();
+    for out in outputs {
+        if seen.contains(out) {
+            return Err(InputError::in_file(
+                out.display().to_string(),
+                "the same path is given for two outputs",
+            )
+            .hint("give each output its own file name")
+            .into());
+        }
+        seen.push(out);
+    }
+    Ok(())
+}
+
+/// The whole pipeline: ingest → analyze → findings → render. Nothing is written unless every
+/// step before rendering succeeded.
+pub fn run_report(opts: &ReportOptions) -> Result<RunSummary> {
+    let mut outputs: Vec<(&'static str, &dyn Exporter, &Path)> = Vec::new();
+    if let Some(p) = &opts.html {
+        outputs.push(("HTML report", &report::HtmlReport, p));
+    }
+    if let Some(p) = &opts.json {
+        outputs.push(("JSON summary", &report::JsonSummary, p));
+    }
+    if let Some(p) = &opts.actions {
+        outputs.push(("actions CSV", &report::ActionsCsv, p));
+    }
+    let files = ingest::discover(&opts.inputs)?;
+    check_outputs(
+        &files,
+        &outputs.iter().map(|(_, _, p)| *p).collect::<Vec<_>>(),
+    )?;
+
+    let ingested = ingest::load(&files)?;
+    let Some(registration) = &ingested.registration else {
+        let reasons: Vec<String> = ingested
+            .skipped
+            .iter()
+            .map(|s| format!("{} ({})", s.path, s.reason))
+            .collect();
+        return Err(InputError::new(format!(
+            "no user registration details export among the inputs; skipped: {}",
+            reasons.join("; ")
+        ))
+        .hint("download it from Entra admin center > Protection > Authentication methods > User registration details > Download")
+        .into());
+    };
+    let analysis = analyze::analyze(registration, opts.as_of)?;
+    let (guidance, further) = findings::evaluate_all(&analysis);
+    let notes = findings::data_quality::notes(&analysis, &ingested.files, &ingested.skipped);
+    let report = Report {
+        title: opts.title.clone(),
+        generated_at: generated_at(opts),
+        analysis: &analysis,
+        files: &ingested.files,
+        skipped: &ingested.skipped,
+        guidance,
+        further,
+        notes,
+    };
+    for (_, exporter, path) in &outputs {
+        report::write_to(*exporter, &report, path)?;
+    }
+    Ok(RunSummary {
+        files_read: ingested.files.len(),
+        rows_read: analysis.duplicates.rows_read,
+        users: analysis.all.users,
+        users_with_actions: analysis.users_with_actions(),
+        skipped: ingested.skipped.clone(),
+        outputs: outputs
+            .into_iter()
+            .map(|(name, _, p)| (name, p.to_path_buf()))
+            .collect(),
+    })
+}

@@ -1,0 +1,108 @@
+//! The per-user action list as CSV: UTF-8 with BOM so Excel opens it correctly, one row per user
+//! with at least one action, highest priority first, every cell guarded against formula
+//! injection.
+
+use std::io::Write;
+
+use super::{io, Exporter, Report};
+use crate::analyze::actions;
+use crate::error::Result;
+use crate::methods::Tier;
+
+pub struct ActionsCsv;
+
+pub const HEADER: [&str; 10] = [
+    "priority",
+    "user_principal_name",
+    "display_name",
+    "user_type",
+    "admin",
+    "tier",
+    "methods",
+    "default_method",
+    "action_codes",
+    "actions",
+];
+
+/// Neutralize a cell that a spreadsheet would read as a formula: a leading `=`, `+`, `-`, `@`,
+/// tab or carriage return gets a leading apostrophe (OWASP CSV injection guidance).
+pub fn guard(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
+
+impl Exporter for ActionsCsv {
+    fn name(&self) -> &'static str {
+        "actions CSV"
+    }
+
+    fn write(&self, report: &Report, out: &mut dyn Write) -> Result<()> {
+        out.write_all(b"\xEF\xBB\xBF").map_err(io)?;
+        let mut w = ::csv::WriterBuilder::new()
+            .terminator(::csv::Terminator::CRLF)
+            .from_writer(out);
+        let csv_err = |e: ::csv::Error| crate::error::Error::Internal(format!("CSV: {e}"));
+        w.write_record(HEADER).map_err(csv_err)?;
+        let frame = &report.analysis.actions;
+        let col = |name: &str| frame.column(name).map_err(crate::error::Error::from);
+        let upn = col("upn")?.str()?.clone();
+        let name = col("display_name")?.str()?.clone();
+        let guest = col("is_guest")?.bool()?.clone();
+        let user_type = col("user_type")?.str()?.clone();
+        let admin = col("is_admin")?.bool()?.clone();
+        let tier = col("tier_rank")?.u32()?.clone();
+        let methods = col("methods_text")?.str()?.clone();
+        let default = col("default_method")?.str()?.clone();
+        let bits = col("action_bits")?.u32()?.clone();
+        for i in 0..frame.height() {
+            let rules: Vec<&actions::ActionRule> =
+                actions::codes(bits.get(i).unwrap_or(0)).collect();
+            let kind = user_type.get(i).map(str::to_string).unwrap_or_else(|| {
+                if guest.get(i) == Some(true) {
+                    "guest".into()
+                } else {
+                    "member".into()
+                }
+            });
+            let row = [
+                (i + 1).to_string(),
+                upn.get(i).unwrap_or_default().to_string(),
+                name.get(i).unwrap_or_default().to_string(),
+                kind,
+                match admin.get(i) {
+                    Some(true) => "yes".into(),
+                    Some(false) => "no".into(),
+                    None => "unknown".into(),
+                },
+                tier.get(i)
+                    .and_then(Tier::from_rank)
+                    .map(|t| t.key().to_string())
+                    .unwrap_or_else(|| "unknown".into()),
+                methods.get(i).unwrap_or("unknown").to_string(),
+                default.get(i).unwrap_or("unknown").to_string(),
+                rules.iter().map(|r| r.code).collect::<Vec<_>>().join(" "),
+                rules.iter().map(|r| r.text).collect::<Vec<_>>().join(" | "),
+            ];
+            w.write_record(row.iter().map(|c| guard(c).into_owned()))
+                .map_err(csv_err)?;
+        }
+        w.flush().map_err(io)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::guard;
+
+    #[test]
+    fn formula_prefixes_are_neutralized() {
+        for hostile in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(guard(hostile).starts_with('\''), "{hostile:?}");
+        }
+        assert_eq!(guard("alice@contoso.example"), "alice@contoso.example");
+        assert_eq!(guard(""), "");
+    }
+}

@@ -1,0 +1,318 @@
+//! The self-contained HTML report: minijinja templates from `templates/` compiled into the
+//! binary, inline CSS and inline SVG charts, no script, nothing loaded from the network, every
+//! value HTML-escaped by the template engine.
+
+use std::io::Write;
+
+use minijinja::{AutoEscape, Environment, Value as JinjaValue};
+use serde_json::{json, Value};
+
+use super::json::summary_json;
+use super::{io, percent, Exporter, Report, TOOL_VERSION};
+use crate::analyze::{actions, RegistrationSummary};
+use crate::error::Result;
+use crate::methods::{self, DeviceGroup, Tier, METHODS};
+
+/// How many users the HTML action table shows; the CSV has them all.
+pub const ACTIONS_SHOWN: usize = 100;
+
+pub struct HtmlReport;
+
+const TEMPLATE: &str = include_str!("../../templates/report.html");
+const STYLE: &str = include_str!("../../templates/style.css");
+
+fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_auto_escape_callback(|_| AutoEscape::Html);
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env.add_filter("num", |v: JinjaValue| -> String {
+        match i64::try_from(v.clone()) {
+            Ok(n) => group_thousands(n),
+            Err(_) if v.is_none() || v.is_undefined() => "–".into(),
+            Err(_) => v.to_string(),
+        }
+    });
+    env.add_filter("pct", |v: JinjaValue| -> String {
+        match f64::try_from(v.clone()) {
+            Ok(p) if !v.is_none() => format!("{p:.1} %"),
+            _ => "–".into(),
+        }
+    });
+    env.add_template("report.html", TEMPLATE)
+        .expect("the report template compiles");
+    env
+}
+
+fn group_thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+fn share(value: Option<u64>, of: u64) -> Value {
+    json!({ "n": value, "pct": value.and_then(|v| percent(v, of)) })
+}
+
+fn tier_segments(s: &RegistrationSummary) -> Value {
+    let Some(tiers) = &s.tiers else {
+        return Value::Null;
+    };
+    let mut x = 0.0;
+    let segs: Vec<Value> = tiers
+        .iter()
+        .map(|(t, n)| {
+            let w = percent(*n, s.users).unwrap_or(0.0);
+            let seg =
+                json!({ "key": t.key(), "label": t.label(), "n": n, "pct": w, "x": x, "w": w });
+            x += w;
+            seg
+        })
+        .collect();
+    Value::Array(segs)
+}
+
+fn population(name: &str, s: &RegistrationSummary) -> Value {
+    json!({
+        "name": name,
+        "users": s.users,
+        "tiers": tier_segments(s),
+        "rows": [
+            ["MFA capable", share(s.mfa_capable, s.users)],
+            ["MFA registered", share(s.mfa_registered, s.users)],
+            ["No MFA method", share(s.no_mfa_method, s.users)],
+            ["Phishing-resistant method", share(s.phishing_resistant, s.users)],
+            ["Passwordless capable", share(s.passwordless_capable, s.users)],
+            ["Authenticator registered", share(s.authenticator_registered, s.users)],
+            ["Authenticator is default", share(s.authenticator_default, s.users)],
+            ["Phone methods only", share(s.phone_only, s.users)],
+            ["Exactly one MFA method", share(s.single_mfa_method, s.users)],
+            ["SSPR registered", share(s.sspr_registered, s.users)],
+            ["SSPR capable", share(s.sspr_capable, s.users)],
+        ],
+        "summary": summary_json(s),
+    })
+}
+
+fn bars(pairs: &[(String, u64)], of: u64, label: impl Fn(&str) -> String) -> Vec<Value> {
+    let max = pairs.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    pairs
+        .iter()
+        .map(|(name, n)| {
+            let m = methods::lookup(name);
+            json!({
+                "name": name,
+                "label": label(name),
+                "n": n,
+                "pct": percent(*n, of),
+                "w": *n as f64 * 100.0 / max as f64,
+                "known": m.is_some() || name == "none",
+                "tier": m.map(|m| m.tier().label()),
+                "group": m.and_then(|m| m.group()).map(DeviceGroup::label),
+                "mfa": m.map(|m| m.is_mfa()),
+            })
+        })
+        .collect()
+}
+
+fn context(report: &Report) -> Value {
+    let a = report.analysis;
+    let s = &a.all;
+    let mut populations = vec![
+        population("All users", s),
+        population("Members", &a.members),
+        population("Guests", &a.guests),
+    ];
+    if let Some(admins) = &a.admins {
+        populations.push(population("Admins", admins));
+    }
+    let with_mfa = s.no_mfa_method.map(|n| s.users - n);
+    let kpis = vec![
+        json!({"label": "Users", "n": s.users, "pct": null, "detail": format!("{} members, {} guests{}", group_thousands(s.members as i64), group_thousands(s.guests as i64), s.admins.map(|n| format!(", {n} admins")).unwrap_or_default())}),
+        json!({"label": "MFA capable", "n": s.mfa_capable, "pct": s.mfa_capable.and_then(|n| percent(n, s.users)), "detail": "method registered and allowed by policy"}),
+        json!({"label": "No MFA method", "n": s.no_mfa_method, "pct": s.no_mfa_method.and_then(|n| percent(n, s.users)), "detail": "password alone"}),
+        json!({"label": "Phishing-resistant", "n": s.phishing_resistant, "pct": s.phishing_resistant.and_then(|n| percent(n, s.users)), "detail": "passkey, FIDO2, Windows Hello, certificate"}),
+        json!({"label": "Phone only", "n": s.phone_only, "pct": s.phone_only.and_then(|n| percent(n, s.users)), "detail": format!("{} days to the SMS/voice retirement", a.days_to_sms_voice_retirement())}),
+        json!({"label": "Admins not MFA capable", "n": s.admins_not_mfa_capable, "pct": null, "detail": if s.admins.is_some() { "of admin accounts" } else { "no isAdmin column in the export" }}),
+    ];
+
+    let method_bars = s
+        .methods
+        .as_ref()
+        .map(|m| bars(m, s.users, methods::display_name));
+    let default_bars = s.default_methods.as_ref().map(|d| {
+        bars(d, s.users, |n| {
+            if n == "none" {
+                "No default".to_string()
+            } else {
+                methods::display_name(n)
+            }
+        })
+    });
+
+    let frame = &a.actions;
+    let shown = frame.height().min(ACTIONS_SHOWN);
+    let top = frame.head(Some(shown));
+    let mut top_rows = Vec::with_capacity(shown);
+    if let (
+        Ok(upn),
+        Ok(name),
+        Ok(guest),
+        Ok(admin),
+        Ok(tier),
+        Ok(methods_text),
+        Ok(default),
+        Ok(bits),
+    ) = (
+        top.column("upn").and_then(|c| c.str()),
+        top.column("display_name").and_then(|c| c.str()),
+        top.column("is_guest").and_then(|c| c.bool()),
+        top.column("is_admin").and_then(|c| c.bool()),
+        top.column("tier_rank").and_then(|c| c.u32()),
+        top.column("methods_text").and_then(|c| c.str()),
+        top.column("default_method").and_then(|c| c.str()),
+        top.column("action_bits").and_then(|c| c.u32()),
+    ) {
+        for i in 0..shown {
+            let rules: Vec<Value> = actions::codes(bits.get(i).unwrap_or(0))
+                .map(|r| json!({"code": r.code, "text": r.text}))
+                .collect();
+            top_rows.push(json!({
+                "rank": i + 1,
+                "upn": upn.get(i),
+                "name": name.get(i),
+                "guest": guest.get(i),
+                "admin": admin.get(i),
+                "tier": tier.get(i).and_then(Tier::from_rank).map(Tier::label),
+                "methods": methods_text.get(i).map(|m| m.split(", ").filter(|s| !s.is_empty()).map(methods::display_name).collect::<Vec<_>>().join(", ")),
+                "default": default.get(i).map(|d| if d == "none" { "none".to_string() } else { methods::display_name(d) }),
+                "actions": rules,
+            }));
+        }
+    }
+    let action_rules: Vec<Value> = actions::RULES
+        .iter()
+        .zip(a.action_counts.iter())
+        .map(|(r, (_, n))| json!({"code": r.code, "text": r.text, "n": n, "pct": percent(*n, s.users)}))
+        .collect();
+
+    let tiers_doc: Vec<Value> = Tier::ALL
+        .iter()
+        .map(|t| {
+            json!({
+                "key": t.key(),
+                "label": t.label(),
+                "description": t.description(),
+                "methods": METHODS.iter().filter(|m| m.tier() == *t && (m.is_mfa() || *t == Tier::SsprOnly)).map(|m| m.display).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let groups_doc: Vec<Value> = DeviceGroup::ALL
+        .iter()
+        .map(|g| {
+            json!({
+                "label": g.label(),
+                "n": s.device_groups.as_ref().and_then(|d| d.iter().find(|(x, _)| x == g)).map(|(_, n)| n),
+                "pct": s.device_groups.as_ref().and_then(|d| d.iter().find(|(x, _)| x == g)).and_then(|(_, n)| percent(*n, s.users)),
+                "methods": METHODS.iter().filter(|m| m.group() == Some(*g)).map(|m| m.display).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+
+    let status_counts = |status: &str| {
+        report
+            .guidance
+            .iter()
+            .chain(report.further.iter())
+            .filter(|f| f.status.key() == status)
+            .count()
+    };
+
+    json!({
+        "title": report.title,
+        "as_of": a.as_of.to_string(),
+        "as_of_source": a.as_of_source,
+        "generated_at": report.generated_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        "version": TOOL_VERSION,
+        "style": STYLE,
+        "inputs": report.files.iter().map(|f| json!({
+            "path": f.path, "kind": f.kind.label(), "variant": f.variant, "rows": f.rows,
+            "skipped_rows": f.skipped_rows, "sha256": f.sha256, "encoding": f.encoding,
+            "delimiter": f.delimiter,
+        })).collect::<Vec<_>>(),
+        "skipped_files": report.skipped,
+        "kpis": kpis,
+        "guidance": report.guidance,
+        "further": report.further,
+        "status_counts": {
+            "met": status_counts("met"), "partly_met": status_counts("partly_met"),
+            "not_met": status_counts("not_met"), "needs_data": status_counts("needs_data"),
+        },
+        "populations": populations,
+        "methods": method_bars,
+        "defaults": default_bars,
+        "with_mfa": with_mfa,
+        "backup": {
+            "with_mfa": with_mfa,
+            "no_mfa": share(s.no_mfa_method, s.users),
+            "one_device": share(s.no_independent_backup, s.users),
+            "phone_backup": share(s.backup_only_phone, s.users),
+            "strong": share(s.strong_backup, s.users),
+            "groups": groups_doc,
+        },
+        "retirement": {
+            "date": crate::analyze::sms_voice_retirement().to_string(),
+            "days": a.days_to_sms_voice_retirement(),
+            "phone_only": share(s.phone_only, s.users),
+            "phone_backup": share(s.backup_only_phone, s.users),
+            "phone_default": s.default_methods.as_ref().map(|d| d.iter().filter(|(m, _)| methods::lookup(m).is_some_and(|m| m.is_phone())).map(|(_, n)| n).sum::<u64>()),
+        },
+        "actions": {
+            "total": frame.height(),
+            "shown": shown,
+            "rules": action_rules,
+            "top": top_rows,
+        },
+        "notes": report.notes,
+        "unknown_methods": a.unknown_methods,
+        "duplicates": a.duplicates,
+        "tiers_doc": tiers_doc,
+        "stale_days": crate::findings::data_quality::STALE_DAYS,
+    })
+}
+
+impl Exporter for HtmlReport {
+    fn name(&self) -> &'static str {
+        "HTML report"
+    }
+
+    fn write(&self, report: &Report, out: &mut dyn Write) -> Result<()> {
+        let env = environment();
+        let template = env.get_template("report.html")?;
+        let html = template.render(JinjaValue::from_serialize(context(report)))?;
+        out.write_all(html.as_bytes()).map_err(io)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(group_thousands(0), "0");
+        assert_eq!(group_thousands(999), "999");
+        assert_eq!(group_thousands(1000), "1,000");
+        assert_eq!(group_thousands(1234567), "1,234,567");
+        assert_eq!(group_thousands(-1234), "-1,234");
+    }
+}

@@ -1,0 +1,114 @@
+//! The JSON summary (schema in docs/JSON-SCHEMA.md). Keys and meanings are a contract: figures
+//! the inputs cannot tell are `null`, never a guess.
+
+use std::io::Write;
+
+use serde_json::{json, Map, Value};
+
+use super::{io, Exporter, Report, TOOL_NAME, TOOL_VERSION};
+use crate::analyze::RegistrationSummary;
+use crate::error::{Error, Result};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+pub struct JsonSummary;
+
+/// `(name, users)` pairs as a JSON object in the given order.
+fn object<K: AsRef<str>>(pairs: &[(K, u64)]) -> Value {
+    Value::Object(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.as_ref().to_string(), json!(v)))
+            .collect::<Map<_, _>>(),
+    )
+}
+
+pub fn summary_json(s: &RegistrationSummary) -> Value {
+    json!({
+        "users": s.users,
+        "members": s.members,
+        "guests": s.guests,
+        "admins": s.admins,
+        "mfa_capable": s.mfa_capable,
+        "mfa_registered": s.mfa_registered,
+        "sspr_capable": s.sspr_capable,
+        "sspr_registered": s.sspr_registered,
+        "sspr_enabled": s.sspr_enabled,
+        "passwordless_capable": s.passwordless_capable,
+        "system_preferred_enabled": s.system_preferred_enabled,
+        "methods": s.methods.as_deref().map(object),
+        "default_methods": s.default_methods.as_deref().map(object),
+        "no_mfa_method": s.no_mfa_method,
+        "single_mfa_method": s.single_mfa_method,
+        "phone_only": s.phone_only,
+        "authenticator_registered": s.authenticator_registered,
+        "authenticator_default": s.authenticator_default,
+        "phishing_resistant": s.phishing_resistant,
+        "no_independent_backup": s.no_independent_backup,
+        "backup_only_phone": s.backup_only_phone,
+        "strong_backup": s.strong_backup,
+        "tiers": s.tiers.as_ref().map(|t| object(&t.iter().map(|(t, n)| (t.key(), *n)).collect::<Vec<_>>())),
+        "device_groups": s.device_groups.as_ref().map(|g| object(&g.iter().map(|(g, n)| (g.key(), *n)).collect::<Vec<_>>())),
+        "admins_not_mfa_capable": s.admins_not_mfa_capable,
+        "admins_not_phishing_resistant": s.admins_not_phishing_resistant,
+        "mfa_without_sspr": s.mfa_without_sspr,
+        "methods_unknown_users": s.methods_unknown_users,
+    })
+}
+
+pub fn report_json(report: &Report) -> Value {
+    let a = report.analysis;
+    let mut registration = summary_json(&a.all);
+    let populations = json!({
+        "members": summary_json(&a.members),
+        "guests": summary_json(&a.guests),
+        "admins": a.admins.as_ref().map(summary_json),
+    });
+    if let Value::Object(map) = &mut registration {
+        map.insert("by_population".into(), populations);
+        map.insert("duplicates".into(), json!(a.duplicates));
+        map.insert("unknown_methods".into(), json!(a.unknown_methods));
+    }
+    json!({
+        "schema_version": SCHEMA_VERSION,
+        "tool": { "name": TOOL_NAME, "version": TOOL_VERSION },
+        "title": report.title,
+        "as_of": a.as_of.to_string(),
+        "as_of_source": a.as_of_source,
+        "generated_at": report.generated_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "sms_voice_retirement": crate::analyze::sms_voice_retirement().to_string(),
+        "days_to_sms_voice_retirement": a.days_to_sms_voice_retirement(),
+        "inputs": report.files.iter().map(|f| json!({
+            "path": f.path,
+            "kind": f.kind,
+            "variant": f.variant,
+            "rows": f.rows,
+            "sha256": f.sha256,
+            "skipped_rows": f.skipped_rows,
+            "encoding": f.encoding,
+            "delimiter": f.delimiter,
+            "problems": f.problems,
+        })).collect::<Vec<_>>(),
+        "skipped_files": report.skipped,
+        "registration": registration,
+        "recommendations": report.guidance,
+        "findings": report.further,
+        "actions": {
+            "users_with_actions": a.users_with_actions(),
+            "by_code": object(&a.action_counts),
+        },
+        "data_quality": report.notes,
+    })
+}
+
+impl Exporter for JsonSummary {
+    fn name(&self) -> &'static str {
+        "JSON summary"
+    }
+
+    fn write(&self, report: &Report, out: &mut dyn Write) -> Result<()> {
+        serde_json::to_writer_pretty(&mut *out, &report_json(report))
+            .map_err(|e| Error::Internal(format!("JSON: {e}")))?;
+        out.write_all(b"\n").map_err(io)
+    }
+}

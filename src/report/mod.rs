@@ -1,0 +1,98 @@
+//! Render: one small exporter per output format behind one trait, all fed the same [`Report`].
+//! Outputs are written to a temporary file beside the target and renamed into place, so a
+//! failure never leaves a partial report behind.
+
+mod csv;
+mod html;
+mod json;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::analyze::Analysis;
+use crate::error::{Error, InputError, Result};
+use crate::findings::data_quality::Note;
+use crate::findings::Finding;
+use crate::ingest::{FileReport, SkippedFile};
+
+pub use self::csv::ActionsCsv;
+pub use html::HtmlReport;
+pub use json::JsonSummary;
+
+pub const TOOL_NAME: &str = env!("CARGO_PKG_NAME");
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Everything the exporters render: the analysis plus its findings and run metadata.
+pub struct Report<'a> {
+    pub title: String,
+    pub generated_at: DateTime<Utc>,
+    pub analysis: &'a Analysis,
+    pub files: &'a [FileReport],
+    pub skipped: &'a [SkippedFile],
+    pub guidance: Vec<Finding>,
+    pub further: Vec<Finding>,
+    pub notes: Vec<Note>,
+}
+
+impl Report<'_> {
+    pub fn as_of(&self) -> NaiveDate {
+        self.analysis.as_of
+    }
+}
+
+/// One output format.
+pub trait Exporter {
+    /// What the output is, for messages ("HTML report").
+    fn name(&self) -> &'static str;
+    fn write(&self, report: &Report, out: &mut dyn Write) -> Result<()>;
+}
+
+/// Render `exporter` to `path` atomically: a temporary file in the same folder, then a rename.
+pub fn write_to(exporter: &dyn Exporter, report: &Report, path: &Path) -> Result<()> {
+    let shown = path.display().to_string();
+    let io_err = |source: std::io::Error| Error::Output {
+        path: shown.clone(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let file_name = path
+        .file_name()
+        .ok_or_else(|| InputError::new(format!("output path '{shown}' names no file")))?;
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        file_name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = (|| -> Result<()> {
+        let file = std::fs::File::create(&tmp).map_err(io_err)?;
+        let mut buf = std::io::BufWriter::new(file);
+        exporter.write(report, &mut buf)?;
+        buf.flush().map_err(io_err)?;
+        buf.get_ref().sync_all().map_err(io_err)?;
+        drop(buf);
+        std::fs::rename(&tmp, path).map_err(io_err)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Writing to a `Vec` or a file through `dyn Write`: map I/O errors to internal errors, since
+/// the real paths are handled by [`write_to`].
+pub(crate) fn io(e: std::io::Error) -> Error {
+    Error::Output {
+        path: "output".into(),
+        source: e,
+    }
+}
+
+/// Percentage of `value` in `of`, one decimal, or `None` for an empty population.
+pub fn percent(value: u64, of: u64) -> Option<f64> {
+    (of > 0).then(|| (value as f64 * 1000.0 / of as f64).round() / 10.0)
+}
