@@ -211,7 +211,7 @@ pub fn load(paths: &[PathBuf]) -> Result<Ingested> {
                     .iter()
                     .map(|s| s.trim_start_matches('\u{feff}').to_string())
                     .collect(),
-                Err(e) => return Err(text::csv_error(&name, &layout, &e).into()),
+                Err(e) => return Err(text::csv_error(&name, &decoded.text, &layout, &e).into()),
             }
         };
         let map = HeaderMap::new(&headers);

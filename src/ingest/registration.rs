@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
-use super::text::{csv_error, csv_reader, fold_header, CsvLayout};
+use super::text::{csv_error, csv_reader, fold_header, CsvLayout, LineCounter};
 use super::values::{parse_bool, parse_datetime, parse_list, ListCell};
 use crate::error::InputError;
 use crate::methods;
@@ -382,14 +382,15 @@ impl RegistrationBuilder {
         };
 
         let mut reader = csv_reader(text, layout);
+        let mut lines = LineCounter::new(text, layout);
         let mut record = csv::StringRecord::new();
         loop {
             match reader.read_record(&mut record) {
                 Ok(true) => {}
                 Ok(false) => break,
-                Err(e) => return Err(csv_error(path, layout, &e)),
+                Err(e) => return Err(csv_error(path, text, layout, &e)),
             }
-            let line = record.position().map(|p| p.line()).unwrap_or(0) + layout.lines_before;
+            let line = lines.line_at(record.position().map(|p| p.byte()).unwrap_or(0));
             if record.iter().all(|f| f.trim().is_empty()) {
                 outcome.skipped.push((line, "blank row".into()));
                 continue;

@@ -149,11 +149,49 @@ pub fn fold_header(name: &str) -> String {
         .collect()
 }
 
+/// File line numbers of CSV records. The csv crate's own line count is off by one after CRLF
+/// line ends, so lines are counted from the record's byte offset instead; records must be
+/// visited in file order (counting is incremental, so the cost stays linear).
+pub struct LineCounter<'a> {
+    table: &'a [u8],
+    lines_before: u64,
+    counted_to: usize,
+    newlines: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    pub fn new(text: &'a str, layout: &CsvLayout) -> Self {
+        LineCounter {
+            table: &text.as_bytes()[layout.start..],
+            lines_before: layout.lines_before,
+            counted_to: 0,
+            newlines: 0,
+        }
+    }
+
+    /// The 1-based line in the file where the record at `byte` (of the table) starts.
+    pub fn line_at(&mut self, byte: u64) -> u64 {
+        let mut at = (byte as usize).min(self.table.len());
+        // After CRLF the reported offset can point at the line's '\n'.
+        if self.table.get(at) == Some(&b'\n') {
+            at += 1;
+        }
+        if at > self.counted_to {
+            self.newlines += self.table[self.counted_to..at]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
+            self.counted_to = at;
+        }
+        self.newlines + 1 + self.lines_before
+    }
+}
+
 /// Turn a CSV error into a one-line input error naming the line.
-pub fn csv_error(path: &str, layout: &CsvLayout, err: &csv::Error) -> InputError {
+pub fn csv_error(path: &str, text: &str, layout: &CsvLayout, err: &csv::Error) -> InputError {
     let line = err
         .position()
-        .map(|p| p.line() + layout.lines_before)
+        .map(|p| LineCounter::new(text, layout).line_at(p.byte()))
         .unwrap_or(0);
     let mut e = InputError::in_file(path, format!("cannot read CSV: {err}"))
         .hint("re-download the export; if it was edited, save it again as CSV UTF-8");

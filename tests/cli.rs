@@ -1,0 +1,292 @@
+//! The command line: bad input gives one clear line naming the file (and line and column where
+//! it helps), exit code 2, and no output files.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::{bin, fixture};
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Run `report` on `input` expecting a bad-input failure; returns the error line.
+fn expect_bad_input(dir: &Path, input: &str) -> String {
+    let o = run_in(
+        dir,
+        &[
+            "report",
+            input,
+            "-o",
+            "out.html",
+            "--json",
+            "out.json",
+            "--actions",
+            "out.csv",
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "exit code; stderr: {}",
+        stderr(&o)
+    );
+    for name in ["out.html", "out.json", "out.csv"] {
+        assert!(!dir.join(name).exists(), "{name} must not be written");
+    }
+    let err = stderr(&o);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "one line: {err}");
+    assert!(lines[0].starts_with("error: "), "{err}");
+    lines[0].to_string()
+}
+
+fn write(dir: &Path, name: &str, content: &[u8]) {
+    std::fs::write(dir.join(name), content).unwrap();
+}
+
+const HEADER: &str = "userPrincipalName,userDisplayName,isMfaCapable,isPasswordlessCapable,isSsprCapable,defaultMfaMethod,methodsRegistered,lastUpdatedDateTime\n";
+
+#[test]
+fn missing_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = expect_bad_input(dir.path(), "nope.csv");
+    assert!(err.contains("nope.csv: no such file or folder"), "{err}");
+}
+
+#[test]
+fn empty_file() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "empty.csv", b"");
+    let err = expect_bad_input(dir.path(), "empty.csv");
+    assert!(err.contains("empty.csv: file is empty"), "{err}");
+    assert!(err.contains("download the export again"), "{err}");
+}
+
+#[test]
+fn header_only_file() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "header.csv", HEADER.as_bytes());
+    let err = expect_bad_input(dir.path(), "header.csv");
+    assert!(
+        err.contains("header.csv: registration export has a header but no user rows"),
+        "{err}"
+    );
+}
+
+#[test]
+fn wrong_kind_of_file() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "notes.csv",
+        b"Date,Customer,Amount\n2026-01-01,Contoso,12\n",
+    );
+    let err = expect_bad_input(dir.path(), "notes.csv");
+    assert!(
+        err.contains("no user registration details export among the inputs"),
+        "{err}"
+    );
+    assert!(err.contains("notes.csv (not a known export"), "{err}");
+    assert!(
+        err.contains("User registration details > Download"),
+        "{err}"
+    );
+}
+
+#[test]
+fn binary_file_is_skipped_with_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "archive.csv", b"PK\x03\x04\x00\x00binary");
+    let err = expect_bad_input(dir.path(), "archive.csv");
+    assert!(
+        err.contains("archive.csv (not a text export: contains a NUL byte"),
+        "{err}"
+    );
+}
+
+#[test]
+fn registration_file_without_upn() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "noupn.csv",
+        b"userDisplayName,isMfaCapable,methodsRegistered\nAlice,True,[]\n",
+    );
+    let err = expect_bad_input(dir.path(), "noupn.csv");
+    assert!(
+        err.contains("noupn.csv: registration export without a userPrincipalName column"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unparseable_date_names_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = format!(
+        "{HEADER}a@contoso.example,A,True,False,True,none,[],2026-09-22T18:49:13Z\r\nb@contoso.example,B,True,False,True,none,[],31/31/2026 25:00\r\n"
+    );
+    write(dir.path(), "dates.csv", content.as_bytes());
+    let err = expect_bad_input(dir.path(), "dates.csv");
+    assert!(
+        err.contains("dates.csv:3: column 'lastUpdatedDateTime': '31/31/2026 25:00' is not a date"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_boolean_names_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let content =
+        format!("{HEADER}a@contoso.example,A,Maybe,False,True,none,[],2026-09-22T18:49:13Z\n");
+    write(dir.path(), "bools.csv", content.as_bytes());
+    let err = expect_bad_input(dir.path(), "bools.csv");
+    assert!(
+        err.contains("bools.csv:2: column 'isMfaCapable': 'Maybe' is not a boolean"),
+        "{err}"
+    );
+}
+
+#[test]
+fn short_row_names_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = format!("{HEADER}a@contoso.example,A,True,False,True,none,[],2026-09-22T18:49:13Z\nb@contoso.example,B,True\n");
+    write(dir.path(), "short.csv", content.as_bytes());
+    let err = expect_bad_input(dir.path(), "short.csv");
+    assert!(
+        err.contains("short.csv:3: row has 3 fields but the header has 8"),
+        "{err}"
+    );
+}
+
+#[test]
+fn output_over_an_input_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = std::fs::read(fixture("registration/a-portal.csv")).unwrap();
+    write(dir.path(), "in.csv", &src);
+    let o = run_in(dir.path(), &["report", "in.csv", "--json", "in.csv"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("in.csv: output would overwrite an input file"));
+    assert_eq!(std::fs::read(dir.path().join("in.csv")).unwrap(), src);
+}
+
+#[test]
+fn bad_as_of_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run_in(dir.path(), &["report", "x.csv", "--as-of", "22.09.2026"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("'22.09.2026' is not a date in the form YYYY-MM-DD"));
+}
+
+#[test]
+fn unknown_files_in_a_folder_are_listed_as_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("exports");
+    std::fs::create_dir(&inputs).unwrap();
+    std::fs::copy(
+        fixture("registration/a-portal.csv"),
+        inputs.join("export.csv"),
+    )
+    .unwrap();
+    write(&inputs, "readme.txt", b"Exports downloaded on Monday\n");
+    let o = run_in(
+        dir.path(),
+        &["report", "exports", "-o", "r.html", "--json", "s.json"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("skipped exports/readme.txt: not a known export"),
+        "{err}"
+    );
+    assert!(err.contains("read 12 rows from 1 file (11 users"), "{err}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("s.json")).unwrap()).unwrap();
+    assert_eq!(json["skipped_files"][0]["path"], "exports/readme.txt");
+    let html = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
+    // The engine escapes "/" too, so look for the file name.
+    assert!(html.contains("readme.txt") && html.contains("not a known export"));
+}
+
+#[test]
+fn help_lists_commands_examples_and_exit_codes() {
+    let o = run_in(Path::new("."), &["--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for needle in [
+        "report",
+        "inspect",
+        "Examples:",
+        "Exit codes:",
+        "2  bad input",
+    ] {
+        assert!(out.contains(needle), "--help lacks {needle:?}:\n{out}");
+    }
+    let o = run_in(Path::new("."), &["report", "--help"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    for needle in [
+        "--output",
+        "--json",
+        "--actions",
+        "--as-of",
+        "--title",
+        "newest timestamp",
+    ] {
+        assert!(out.contains(needle), "report --help lacks {needle:?}");
+    }
+}
+
+#[test]
+fn inspect_describes_each_file() {
+    let o = run_in(
+        Path::new("."),
+        &[
+            "inspect",
+            fixture("registration/c-powershell-lost-lists.csv")
+                .to_str()
+                .unwrap(),
+            fixture("registration/a-portal.csv").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("kind:     user registration details (powershell-export-csv)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("kind:     user registration details (portal-download)"),
+        "{out}"
+    );
+    assert!(out.contains("rows:     12 read, 0 skipped"), "{out}");
+    assert!(out.contains("IsMfaCapable -> isMfaCapable"), "{out}");
+    assert!(
+        out.contains("isAdmin (admin figures are not available)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("columns ignored: AdditionalProperties"),
+        "{out}"
+    );
+    assert!(out.contains("System.String[]"), "{out}");
+}
+
+#[test]
+fn inspect_reports_a_broken_file_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "empty.csv", b"");
+    let o = run_in(dir.path(), &["inspect", "empty.csv"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("problem: empty.csv: file is empty"));
+}

@@ -1,0 +1,67 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entra_mfa_report::{run_report, ReportOptions};
+use serde_json::Value;
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+pub fn fixed_time() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_800_000_000, 0).unwrap()
+}
+
+/// Every output of one run, read back.
+pub struct Outputs {
+    pub json: Value,
+    pub html: String,
+    pub csv: String,
+    pub dir: tempfile::TempDir,
+}
+
+pub fn run(inputs: &[PathBuf], as_of: Option<NaiveDate>) -> Outputs {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = ReportOptions {
+        inputs: inputs.to_vec(),
+        html: Some(dir.path().join("report.html")),
+        json: Some(dir.path().join("summary.json")),
+        actions: Some(dir.path().join("actions.csv")),
+        as_of,
+        title: "Test report".into(),
+        generated_at: Some(fixed_time()),
+    };
+    run_report(&opts).unwrap_or_else(|e| panic!("report failed: {e}"));
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
+    Outputs {
+        json: serde_json::from_str(&read("summary.json")).unwrap(),
+        html: read("report.html"),
+        csv: read("actions.csv"),
+        dir,
+    }
+}
+
+pub fn run_fixture(name: &str) -> Outputs {
+    run(&[fixture(name)], None)
+}
+
+/// The path of the built command-line binary.
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_entra-mfa-report")
+}
+
+/// Find a finding or recommendation by id.
+pub fn finding<'a>(json: &'a Value, id: &str) -> &'a Value {
+    json["recommendations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(json["findings"].as_array().unwrap())
+        .find(|f| f["id"] == id)
+        .unwrap_or_else(|| panic!("no finding {id}"))
+}
