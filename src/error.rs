@@ -7,17 +7,26 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputError {
     pub path: Option<String>,
-    pub line: Option<u64>,
+    pub position: Option<Position>,
     pub column: Option<String>,
     pub message: String,
     pub hint: Option<String>,
+}
+
+/// Where in a file a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Position {
+    /// 1-based line of a text file.
+    Line(u64),
+    /// 1-based item of a JSON array.
+    Item(u64),
 }
 
 impl InputError {
     pub fn new(message: impl Into<String>) -> Self {
         InputError {
             path: None,
-            line: None,
+            position: None,
             column: None,
             message: message.into(),
             hint: None,
@@ -34,7 +43,12 @@ impl InputError {
     }
 
     pub fn line(mut self, line: u64) -> Self {
-        self.line = Some(line);
+        self.position = Some(Position::Line(line));
+        self
+    }
+
+    pub fn item(mut self, item: u64) -> Self {
+        self.position = Some(Position::Item(item));
         self
     }
 
@@ -52,11 +66,11 @@ impl InputError {
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(path) = &self.path {
-            write!(f, "{path}")?;
-            if let Some(line) = self.line {
-                write!(f, ":{line}")?;
+            match self.position {
+                Some(Position::Line(line)) => write!(f, "{path}:{line}: ")?,
+                Some(Position::Item(item)) => write!(f, "{path}: item {item}: ")?,
+                None => write!(f, "{path}: ")?,
             }
-            write!(f, ": ")?;
         }
         if let Some(column) = &self.column {
             write!(f, "column '{column}': ")?;

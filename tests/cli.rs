@@ -290,3 +290,30 @@ fn inspect_reports_a_broken_file_and_exits_2() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stdout).contains("problem: empty.csv: file is empty"));
 }
+
+#[test]
+fn bad_value_in_json_names_the_item() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "graph.json",
+        br#"{"value":[{"userPrincipalName":"a@x","isMfaCapable":true,"methodsRegistered":[],"lastUpdatedDateTime":"2026-09-22T18:49:13Z"},
+                      {"userPrincipalName":"b@x","isMfaCapable":"sometimes","methodsRegistered":[],"lastUpdatedDateTime":"2026-09-22T18:49:13Z"}]}"#,
+    );
+    let err = expect_bad_input(dir.path(), "graph.json");
+    assert!(
+        err.contains("graph.json: item 2: column 'isMfaCapable': 'sometimes' is not a boolean"),
+        "{err}"
+    );
+}
+
+#[test]
+fn malformed_json_is_skipped_with_the_position() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "broken.json", b"[{\"userPrincipalName\": ");
+    let err = expect_bad_input(dir.path(), "broken.json");
+    assert!(
+        err.contains("broken.json (not a known export: is not valid JSON (line 1"),
+        "{err}"
+    );
+}

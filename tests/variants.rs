@@ -63,6 +63,13 @@ fn b_graph_property_subset_in_any_order() {
 }
 
 #[test]
+fn b_graph_json_response() {
+    // The same users as a Graph API response ({"value": [...]}) with real JSON booleans/arrays.
+    let j = check("registration/b-graph-beta.json", "graph-beta (JSON)", &[]);
+    assert_eq!(j["inputs"][0]["delimiter"], "json");
+}
+
+#[test]
 fn c_powershell_export_csv_en_us() {
     // #TYPE line, PascalCase, all quoted, lists joined with ", " / "," / CRLF, en-US dates,
     // no DefaultMfaMethod: defaults come from UserPreferredMethodForSecondaryAuthentication.

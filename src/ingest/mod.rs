@@ -2,6 +2,7 @@
 //! name), and normalize every variant into canonical Polars frames. All format quirks live
 //! below this module; nothing after it knows which variant a row came from.
 
+pub mod json;
 pub mod registration;
 pub mod text;
 pub mod values;
@@ -196,34 +197,55 @@ pub fn load(paths: &[PathBuf]) -> Result<Ingested> {
         };
         let layout = text::csv_layout(&decoded.text);
         let first = decoded.text[layout.start..].trim_start();
-        if first.starts_with('[') || first.starts_with('{') {
-            skipped.push(SkippedFile {
-                path: name,
-                reason: "JSON file: no JSON export kind is supported yet (use the CSV download)"
-                    .into(),
-            });
-            continue;
-        }
-        let headers: Vec<String> = {
-            let mut reader = text::csv_reader(&decoded.text, &layout);
-            match reader.headers() {
-                Ok(h) => h
-                    .iter()
-                    .map(|s| s.trim_start_matches('\u{feff}').to_string())
-                    .collect(),
-                Err(e) => return Err(text::csv_error(&name, &decoded.text, &layout, &e).into()),
+        let is_json = first.starts_with('[') || first.starts_with('{');
+        let (map, outcome) = if is_json {
+            let table = match json::table(&decoded.text) {
+                Ok(t) => t,
+                Err(reason) => {
+                    skipped.push(SkippedFile {
+                        path: name,
+                        reason: format!("not a known export: {reason}"),
+                    });
+                    continue;
+                }
+            };
+            let map = HeaderMap::new(&table.headers);
+            if !map.is_registration() {
+                skipped.push(SkippedFile {
+                    path: name,
+                    reason: format!(
+                        "not a known export (JSON objects with properties {})",
+                        preview(&table.headers)
+                    ),
+                });
+                continue;
             }
+            let source = files.len() as u32;
+            let outcome = builder.read_json(&name, source, &table.records, &map)?;
+            (map, outcome)
+        } else {
+            let headers: Vec<String> = {
+                let mut reader = text::csv_reader(&decoded.text, &layout);
+                match reader.headers() {
+                    Ok(h) => h
+                        .iter()
+                        .map(|s| s.trim_start_matches('\u{feff}').to_string())
+                        .collect(),
+                    Err(e) => return Err(text::csv_error(&name, &decoded.text, &layout, &e).into()),
+                }
+            };
+            let map = HeaderMap::new(&headers);
+            if !map.is_registration() {
+                skipped.push(SkippedFile {
+                    path: name,
+                    reason: format!("not a known export (header starts {})", preview(&headers)),
+                });
+                continue;
+            }
+            let source = files.len() as u32;
+            let outcome = builder.read_file(&name, source, &decoded.text, &layout, &map)?;
+            (map, outcome)
         };
-        let map = HeaderMap::new(&headers);
-        if !map.is_registration() {
-            skipped.push(SkippedFile {
-                path: name,
-                reason: format!("not a known export (header starts {})", preview(&headers)),
-            });
-            continue;
-        }
-        let source = files.len() as u32;
-        let outcome = builder.read_file(&name, source, &decoded.text, &layout, &map)?;
         if outcome.rows == 0 {
             return Err(InputError::in_file(
                 &name,
@@ -256,14 +278,19 @@ pub fn load(paths: &[PathBuf]) -> Result<Ingested> {
         files.push(FileReport {
             path: name,
             kind: Kind::Registration,
-            variant: map.variant(layout.type_line),
+            variant: if is_json {
+                format!("{} (JSON)", map.variant(false))
+            } else {
+                map.variant(layout.type_line)
+            },
             rows: outcome.rows,
             sha256,
             bytes: bytes.len() as u64,
             encoding: decoded.encoding.to_string(),
-            delimiter: match layout.delimiter {
-                b'\t' => "tab".into(),
-                d => (d as char).to_string(),
+            delimiter: match (is_json, layout.delimiter) {
+                (true, _) => "json".into(),
+                (false, b'\t') => "tab".into(),
+                (false, d) => (d as char).to_string(),
             },
             skipped_rows: outcome.skipped.len(),
             skipped_examples: outcome

@@ -334,6 +334,28 @@ pub struct RegistrationBuilder {
     pub method_name: Vec<String>,
 }
 
+/// Where a row is: a line of a CSV file, or an item of a JSON array.
+#[derive(Debug, Clone, Copy)]
+enum Place {
+    Line(u64),
+    Item(u64),
+}
+
+impl Place {
+    fn number(self) -> u64 {
+        match self {
+            Place::Line(n) | Place::Item(n) => n,
+        }
+    }
+
+    fn locate(self, e: InputError) -> InputError {
+        match self {
+            Place::Line(n) => e.line(n),
+            Place::Item(n) => e.item(n),
+        }
+    }
+}
+
 /// What reading one registration file found.
 #[derive(Debug, Default, Clone)]
 pub struct FileOutcome {
@@ -364,22 +386,8 @@ impl RegistrationBuilder {
         layout: &CsvLayout,
         map: &HeaderMap,
     ) -> Result<FileOutcome, InputError> {
-        let Some(upn_idx) = map.index(Field::Upn) else {
-            return Err(InputError::in_file(
-                path,
-                "registration export without a userPrincipalName column",
-            )
-            .hint("download the export again from Entra admin center > Authentication methods > User registration details, or add the column"));
-        };
         let header_len = map.recognized.len() + map.ignored.len() + map.duplicates.len();
-        let idx = |f: Field| map.index(f);
-        let default_idx = idx(Field::DefaultMfaMethod);
-        let preferred_idx = idx(Field::UserPreferredMethod);
-        let methods_idx = idx(Field::MethodsRegistered);
-        let mut outcome = FileOutcome {
-            default_from_user_preferred: default_idx.is_none() && preferred_idx.is_some(),
-            ..FileOutcome::default()
-        };
+        let mut outcome = self.start(path, map)?;
 
         let mut reader = csv_reader(text, layout);
         let mut lines = LineCounter::new(text, layout);
@@ -391,11 +399,7 @@ impl RegistrationBuilder {
                 Err(e) => return Err(csv_error(path, text, layout, &e)),
             }
             let line = lines.line_at(record.position().map(|p| p.byte()).unwrap_or(0));
-            if record.iter().all(|f| f.trim().is_empty()) {
-                outcome.skipped.push((line, "blank row".into()));
-                continue;
-            }
-            if record.len() != header_len {
+            if record.len() != header_len && !record.iter().all(|f| f.trim().is_empty()) {
                 return Err(InputError::in_file(
                     path,
                     format!(
@@ -406,116 +410,182 @@ impl RegistrationBuilder {
                 .line(line)
                 .hint("the file is truncated or was edited; download it again"));
             }
-            let cell = |f: Field| idx(f).map(|i| record.get(i).unwrap_or(""));
-            let err = |f: Field, msg: String| {
-                let header = map
-                    .recognized
-                    .iter()
-                    .find(|(_, _, g)| *g == f)
-                    .map(|(_, h, _)| h.clone())
-                    .unwrap_or_default();
-                InputError::in_file(path, msg)
-                    .line(line)
-                    .column(header)
-                    .hint("fix or remove the value, or download the export again")
-            };
-            let upn = record.get(upn_idx).unwrap_or("").trim();
-            if upn.is_empty() {
-                outcome.skipped.push((line, "no userPrincipalName".into()));
-                continue;
-            }
-            let text_of = |f: Field| {
-                cell(f)
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string)
-            };
-            let bool_of = |f: Field| -> Result<Option<bool>, InputError> {
-                match cell(f) {
-                    None => Ok(None),
-                    Some(v) => parse_bool(v).map_err(|m| err(f, m)),
-                }
-            };
-
-            let row = self.upn.len() as u32;
-            let methods = match methods_idx.map(|i| record.get(i).unwrap_or("")) {
-                None => None,
-                Some(raw) => match parse_list(raw).map_err(|m| err(Field::MethodsRegistered, m))? {
-                    ListCell::Items(items) => Some(items),
-                    ListCell::Lost(value) => {
-                        outcome.methods_lost += 1;
-                        outcome.methods_lost_value.get_or_insert(value);
-                        None
-                    }
-                },
-            };
-            let last_updated = match cell(Field::LastUpdated) {
-                None => None,
-                Some(v) => parse_datetime(v)
-                    .map_err(|m| err(Field::LastUpdated, m))?
-                    .map(|dt| dt.timestamp_micros()),
-            };
-            let system_preferred = match cell(Field::SystemPreferredMethods) {
-                None => None,
-                Some(v) => {
-                    match parse_list(v).map_err(|m| err(Field::SystemPreferredMethods, m))? {
-                        ListCell::Items(items) => Some(items.join(", ")),
-                        ListCell::Lost(_) => None,
-                    }
-                }
-            };
-            let default = match (default_idx, preferred_idx) {
-                (Some(i), _) => Some(methods::canonical_default(record.get(i).unwrap_or(""))),
-                (None, Some(i)) => Some(methods::default_from_user_preferred(
-                    record.get(i).unwrap_or(""),
-                )),
-                (None, None) => None,
-            };
-
-            self.is_admin.push(bool_of(Field::IsAdmin)?);
-            self.is_mfa_capable.push(bool_of(Field::IsMfaCapable)?);
-            self.is_mfa_registered
-                .push(bool_of(Field::IsMfaRegistered)?);
-            self.is_passwordless_capable
-                .push(bool_of(Field::IsPasswordlessCapable)?);
-            self.is_sspr_capable.push(bool_of(Field::IsSsprCapable)?);
-            self.is_sspr_enabled.push(bool_of(Field::IsSsprEnabled)?);
-            self.is_sspr_registered
-                .push(bool_of(Field::IsSsprRegistered)?);
-            self.is_system_preferred_enabled
-                .push(bool_of(Field::IsSystemPreferredEnabled)?);
-            self.upn.push(upn.to_string());
-            self.id
-                .push(text_of(Field::Id).map(|s| s.to_ascii_lowercase()));
-            self.display_name.push(text_of(Field::DisplayName));
-            self.user_type
-                .push(text_of(Field::UserType).map(|s| s.to_lowercase()));
-            self.system_preferred.push(system_preferred);
-            self.default_method.push(default);
-            self.last_updated_us.push(last_updated);
-            self.source.push(source);
-            self.line.push(line);
-            self.methods_known.push(methods.is_some());
-            match methods {
-                Some(items) => {
-                    let mut seen: Vec<String> = Vec::with_capacity(items.len());
-                    for item in items {
-                        let name = methods::canonical_name(&item);
-                        if !seen.contains(&name) {
-                            seen.push(name);
-                        }
-                    }
-                    self.methods_text.push(Some(seen.join(", ")));
-                    for name in seen {
-                        self.method_row.push(row);
-                        self.method_name.push(name);
-                    }
-                }
-                None => self.methods_text.push(None),
-            }
-            outcome.rows += 1;
+            self.push_record(path, source, Place::Line(line), &record, map, &mut outcome)?;
         }
         Ok(outcome)
+    }
+
+    /// Read the objects of a Graph JSON response (`{"value": [...]}` or a plain array) whose
+    /// property names are `headers`; each object was flattened into `records` in that order.
+    pub fn read_json(
+        &mut self,
+        path: &str,
+        source: u32,
+        records: &[csv::StringRecord],
+        map: &HeaderMap,
+    ) -> Result<FileOutcome, InputError> {
+        let mut outcome = self.start(path, map)?;
+        for (i, record) in records.iter().enumerate() {
+            self.push_record(
+                path,
+                source,
+                Place::Item(i as u64 + 1),
+                record,
+                map,
+                &mut outcome,
+            )?;
+        }
+        Ok(outcome)
+    }
+
+    fn start(&self, path: &str, map: &HeaderMap) -> Result<FileOutcome, InputError> {
+        if !map.has(Field::Upn) {
+            return Err(InputError::in_file(
+                path,
+                "registration export without a userPrincipalName column",
+            )
+            .hint("download the export again from Entra admin center > Authentication methods > User registration details, or add the column"));
+        }
+        Ok(FileOutcome {
+            default_from_user_preferred: !map.has(Field::DefaultMfaMethod)
+                && map.has(Field::UserPreferredMethod),
+            ..FileOutcome::default()
+        })
+    }
+
+    /// Validate one row and append it. All cells are parsed before anything is appended, so a
+    /// bad row never leaves the columns out of step.
+    fn push_record(
+        &mut self,
+        path: &str,
+        source: u32,
+        place: Place,
+        record: &csv::StringRecord,
+        map: &HeaderMap,
+        outcome: &mut FileOutcome,
+    ) -> Result<(), InputError> {
+        let line = place.number();
+        if record.iter().all(|f| f.trim().is_empty()) {
+            outcome.skipped.push((line, "blank row".into()));
+            return Ok(());
+        }
+        let cell = |f: Field| map.index(f).map(|i| record.get(i).unwrap_or(""));
+        let err = |f: Field, msg: String| {
+            let header = map
+                .recognized
+                .iter()
+                .find(|(_, _, g)| *g == f)
+                .map(|(_, h, _)| h.clone())
+                .unwrap_or_default();
+            place
+                .locate(InputError::in_file(path, msg))
+                .column(header)
+                .hint("fix or remove the value, or download the export again")
+        };
+        let upn = cell(Field::Upn).unwrap_or("").trim();
+        if upn.is_empty() {
+            outcome.skipped.push((line, "no userPrincipalName".into()));
+            return Ok(());
+        }
+        let text_of = |f: Field| {
+            cell(f)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        let bool_of = |f: Field| -> Result<Option<bool>, InputError> {
+            match cell(f) {
+                None => Ok(None),
+                Some(v) => parse_bool(v).map_err(|m| err(f, m)),
+            }
+        };
+
+        let methods = match cell(Field::MethodsRegistered) {
+            None => None,
+            Some(raw) => match parse_list(raw).map_err(|m| err(Field::MethodsRegistered, m))? {
+                ListCell::Items(items) => Some(items),
+                ListCell::Lost(value) => {
+                    outcome.methods_lost += 1;
+                    outcome.methods_lost_value.get_or_insert(value);
+                    None
+                }
+            },
+        };
+        let last_updated = match cell(Field::LastUpdated) {
+            None => None,
+            Some(v) => parse_datetime(v)
+                .map_err(|m| err(Field::LastUpdated, m))?
+                .map(|dt| dt.timestamp_micros()),
+        };
+        let system_preferred = match cell(Field::SystemPreferredMethods) {
+            None => None,
+            Some(v) => match parse_list(v).map_err(|m| err(Field::SystemPreferredMethods, m))? {
+                ListCell::Items(items) => Some(items.join(", ")),
+                ListCell::Lost(_) => None,
+            },
+        };
+        let default = match (
+            cell(Field::DefaultMfaMethod),
+            cell(Field::UserPreferredMethod),
+        ) {
+            (Some(v), _) => Some(methods::canonical_default(v)),
+            (None, Some(v)) => Some(methods::default_from_user_preferred(v)),
+            (None, None) => None,
+        };
+        let flags = [
+            bool_of(Field::IsAdmin)?,
+            bool_of(Field::IsMfaCapable)?,
+            bool_of(Field::IsMfaRegistered)?,
+            bool_of(Field::IsPasswordlessCapable)?,
+            bool_of(Field::IsSsprCapable)?,
+            bool_of(Field::IsSsprEnabled)?,
+            bool_of(Field::IsSsprRegistered)?,
+            bool_of(Field::IsSystemPreferredEnabled)?,
+        ];
+
+        let row = self.upn.len() as u32;
+        let [admin, capable, registered, passwordless, sspr_capable, sspr_enabled, sspr_registered, system_preferred_enabled] =
+            flags;
+        self.is_admin.push(admin);
+        self.is_mfa_capable.push(capable);
+        self.is_mfa_registered.push(registered);
+        self.is_passwordless_capable.push(passwordless);
+        self.is_sspr_capable.push(sspr_capable);
+        self.is_sspr_enabled.push(sspr_enabled);
+        self.is_sspr_registered.push(sspr_registered);
+        self.is_system_preferred_enabled
+            .push(system_preferred_enabled);
+        self.upn.push(upn.to_string());
+        self.id
+            .push(text_of(Field::Id).map(|s| s.to_ascii_lowercase()));
+        self.display_name.push(text_of(Field::DisplayName));
+        self.user_type
+            .push(text_of(Field::UserType).map(|s| s.to_lowercase()));
+        self.system_preferred.push(system_preferred);
+        self.default_method.push(default);
+        self.last_updated_us.push(last_updated);
+        self.source.push(source);
+        self.line.push(line);
+        self.methods_known.push(methods.is_some());
+        match methods {
+            Some(items) => {
+                let mut seen: Vec<String> = Vec::with_capacity(items.len());
+                for item in items {
+                    let name = methods::canonical_name(&item);
+                    if !seen.contains(&name) {
+                        seen.push(name);
+                    }
+                }
+                self.methods_text.push(Some(seen.join(", ")));
+                for name in seen {
+                    self.method_row.push(row);
+                    self.method_name.push(name);
+                }
+            }
+            None => self.methods_text.push(None),
+        }
+        outcome.rows += 1;
+        Ok(())
     }
 
     /// The canonical frames: one row per input row, and one row per (row, method).
