@@ -182,3 +182,82 @@ fn all_variants_together_count_each_user_once() {
     // isAdmin is missing from two of the files, so admins cannot be counted for every user.
     assert_eq!(out.json["registration"]["admins"], Value::Null);
 }
+
+/// Write `content` to a fresh file and return its folder guard and path.
+fn temp_file(name: &str, content: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, content).unwrap();
+    (dir, path)
+}
+
+#[test]
+fn lost_lists_without_is_mfa_registered_never_claim_met() {
+    // The portal columns with the lists lost: nothing tells who has MFA.
+    let text = std::fs::read_to_string(common::fixture("registration/a-portal.csv")).unwrap();
+    let lost: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            if i == 0 {
+                return format!("{line}\r\n");
+            }
+            // methodsRegistered is the only field starting with "[" or a quoted "[".
+            let start = line.find(",[").or_else(|| line.find(",\"[")).unwrap();
+            let end = line.rfind(',').unwrap();
+            format!("{},System.String[]{}\r\n", &line[..start], &line[end..])
+        })
+        .collect();
+    let (_dir, path) = temp_file("lost.csv", &lost);
+    let out = common::run(&[path], None);
+    let j = &out.json;
+    assert_eq!(j["registration"]["methods_unknown_users"], 11);
+    for id in [
+        "R4",
+        "R5",
+        "R6",
+        "no-mfa",
+        "guests-no-mfa",
+        "registered-not-capable",
+        "sms-voice-retirement",
+    ] {
+        assert_eq!(common::finding(j, id)["status"], "needs_data", "{id}");
+    }
+}
+
+#[test]
+fn one_object_id_under_two_upns_is_one_user() {
+    let csv = "id,userPrincipalName,isMfaCapable,methodsRegistered,lastUpdatedDateTime\n\
+               0000-a,old.name@contoso.example,False,[],2026-09-01T00:00:00Z\n\
+               0000-A,new.name@contoso.example,True,\"[\"\"microsoftAuthenticatorPush\"\"]\",2026-09-20T00:00:00Z\n\
+               0000-b,other@contoso.example,True,\"[\"\"mobilePhone\"\"]\",2026-09-20T00:00:00Z\n";
+    let (_dir, path) = temp_file("renamed.csv", csv);
+    let out = common::run(&[path], None);
+    let r = &out.json["registration"];
+    assert_eq!(r["users"], 2);
+    assert_eq!(
+        r["mfa_capable"], 2,
+        "the newer row of the renamed user wins"
+    );
+    assert_eq!(r["duplicates"]["examples"], json!(["object id 0000-a"]));
+}
+
+#[test]
+fn unknown_names_are_reported_even_when_other_lists_were_lost() {
+    let extra = "userPrincipalName,isMfaCapable,methodsRegistered,lastUpdatedDateTime\n\
+                 zed@contoso.example,True,\"[\"\"mobilePhone\"\",\"\"futureMethod\"\"]\",2026-09-20T00:00:00Z\n";
+    let (_dir, path) = temp_file("extra.csv", extra);
+    let out = common::run(
+        &[
+            common::fixture("registration/c-powershell-lost-lists.csv"),
+            path,
+        ],
+        None,
+    );
+    let r = &out.json["registration"];
+    assert_eq!(r["methods"], Value::Null, "some lists are lost");
+    assert_eq!(
+        r["unknown_methods"],
+        json!([{"name": "futureMethod", "users": 1}])
+    );
+}

@@ -112,10 +112,17 @@ pub const RULES: &[ActionRule] = &[
     ActionRule {
         code: "DEFAULT_NOT_AUTHENTICATOR",
         text: "Default sign-in method is not Microsoft Authenticator: change the default to Authenticator (or enable system-preferred MFA) for fewer, safer prompts",
+        // defaultMfaMethod cannot name a passkey: a user with a phishing-resistant method and no
+        // default is already "Authenticator or stronger".
         predicate: || {
             has_mfa()
                 .and(phone_only().not())
                 .and(col("default_method").neq(lit("microsoftAuthenticatorPush")))
+                .and(
+                    col("has_pr")
+                        .and(col("default_method").eq(lit("none")))
+                        .not(),
+                )
         },
     },
     ActionRule {

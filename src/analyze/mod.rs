@@ -138,15 +138,12 @@ pub fn analyze(reg: &Registration, as_of: Option<NaiveDate>) -> Result<Analysis>
         )?),
         None => None,
     };
-    let unknown_methods = all
-        .methods
-        .iter()
-        .flatten()
+    // From the method rows themselves, so names are reported even when other users' lists
+    // were lost (and the method counts are therefore null).
+    let unknown_methods = value_counts(kept_methods.clone(), "method")?
+        .into_iter()
         .filter(|(name, _)| methods::lookup(name).is_none())
-        .map(|(name, users)| UnknownMethod {
-            name: name.clone(),
-            users: *users,
-        })
+        .map(|(name, users)| UnknownMethod { name, users })
         .collect();
 
     let actions = actions::actions_frame(pu).collect()?;
@@ -179,21 +176,38 @@ pub fn analyze(reg: &Registration, as_of: Option<NaiveDate>) -> Result<Analysis>
     })
 }
 
+/// Up to ten UPNs that occur more than once, then up to ten object ids shared by different UPNs.
 fn duplicate_examples(users: LazyFrame) -> PolarsResult<Vec<String>> {
-    let df = users
-        .group_by([col("upn_key")])
-        .agg([len().alias("n")])
-        .filter(col("n").gt(lit(1)))
-        .sort(["upn_key"], SortMultipleOptions::default())
-        .limit(10)
-        .collect()?;
-    Ok(df
-        .column("upn_key")?
-        .str()?
-        .iter()
-        .flatten()
-        .map(str::to_string)
-        .collect())
+    let repeated = |key: &str| -> PolarsResult<Vec<String>> {
+        let df = users
+            .clone()
+            .filter(col(key).is_not_null())
+            .group_by([col(key)])
+            .agg([col("upn_key").n_unique().alias("upns"), len().alias("n")])
+            .filter(col("n").gt(lit(1)))
+            .filter(if key == "id" {
+                col("upns").gt(lit(1))
+            } else {
+                lit(true)
+            })
+            .sort([key], SortMultipleOptions::default())
+            .limit(10)
+            .collect()?;
+        Ok(df
+            .column(key)?
+            .str()?
+            .iter()
+            .flatten()
+            .map(str::to_string)
+            .collect())
+    };
+    let mut examples = repeated("upn_key")?;
+    examples.extend(
+        repeated("id")?
+            .into_iter()
+            .map(|id| format!("object id {id}")),
+    );
+    Ok(examples)
 }
 
 /// Users per method, taxonomy order first, then unknown names alphabetically.

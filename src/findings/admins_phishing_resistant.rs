@@ -9,7 +9,7 @@
 //! **How to fix.** Issue FIDO2 keys or device-bound passkeys to admins and require the
 //! "Phishing-resistant MFA" authentication strength for admin roles.
 
-use super::{users_with, Check, Evaluation, Meta, Metric, Status};
+use super::{Check, Evaluation, Meta, Metric, Status};
 use crate::analyze::Analysis;
 
 pub const CHECK: Check = Check {
@@ -25,14 +25,13 @@ pub const CHECK: Check = Check {
 };
 
 fn evaluate(a: &Analysis) -> Evaluation {
-    let (Some(admins), Some(_)) = (&a.admins, a.all.admins_not_phishing_resistant) else {
+    let (Some(admins), Some(affected)) = (&a.admins, a.all.admins_not_phishing_resistant) else {
         return super::needs_data(
             "The export does not say who is an admin, or lost its method lists.",
             "User registration details with isAdmin and methodsRegistered: Graph API or Get-MgReportAuthenticationMethodUserRegistrationDetail, lists joined",
             Vec::new(),
         );
     };
-    let affected = users_with(a, &["ADMIN_NO_MFA", "ADMIN_NOT_PHISHING_RESISTANT"]);
     let with_pr = admins.phishing_resistant.unwrap_or(0);
     Evaluation {
         status: Status::from_coverage(admins.users, affected),

@@ -26,6 +26,13 @@ pub const CHECK: Check = Check {
 
 fn evaluate(a: &Analysis) -> Evaluation {
     let g = &a.guests;
+    if g.no_mfa_method.is_none() && g.mfa_registered.is_none() {
+        return super::needs_data(
+            "The export lost its method lists and has no isMfaRegistered column, so guests without MFA cannot be counted.",
+            "User registration details with the methodsRegistered column intact",
+            Vec::new(),
+        );
+    }
     let affected = users_with(a, &["GUEST_NO_MFA"]);
     Evaluation {
         status: Status::from_coverage(g.users, affected),

@@ -9,7 +9,7 @@
 //! **How to fix.** Require registration (registration campaign, Identity Protection MFA
 //! registration policy) and follow up individually with the listed users.
 
-use super::{pct, users_with, Check, Evaluation, Meta, Metric, Status};
+use super::{pct, Check, Evaluation, Meta, Metric, Status};
 use crate::analyze::Analysis;
 
 pub const CHECK: Check = Check {
@@ -26,7 +26,18 @@ pub const CHECK: Check = Check {
 
 fn evaluate(a: &Analysis) -> Evaluation {
     let m = &a.members;
-    let affected = users_with(a, &["NO_MFA_METHOD", "SSPR_ONLY", "ADMIN_NO_MFA"]).min(m.users);
+    // From the method lists; when those were lost, from isMfaRegistered.
+    let affected = match (m.no_mfa_method, m.mfa_registered) {
+        (Some(n), _) => n,
+        (None, Some(registered)) => m.users - registered,
+        (None, None) => {
+            return super::needs_data(
+                "The export lost its method lists and has no isMfaRegistered column, so members without MFA cannot be counted.",
+                "User registration details with the methodsRegistered column intact: Entra admin center > Protection > Authentication methods > User registration details > Download",
+                Vec::new(),
+            )
+        }
+    };
     let sspr_only = m
         .tiers
         .as_ref()

@@ -19,7 +19,7 @@ pub const CHECK: Check = Check {
         title: "Combined security info registration (MFA + SSPR in one experience)",
         guidance: Some(1),
         why: "One registration experience gives users both MFA and password reset at once; separate experiences leave people registered for one but not the other.",
-        fix: "Keep combined security info registration enabled (the default since 2022) and point users to https://aka.ms/mysecurityinfo. Users with MFA but no SSPR registration are listed in the actions CSV (SSPR_NOT_REGISTERED).",
+        fix: "Keep combined security info registration enabled (the default since 2022) and point users to https://aka.ms/mysecurityinfo. Users enabled for password reset but not registered for it are listed in the actions CSV (SSPR_NOT_REGISTERED).",
         learn_url: "https://learn.microsoft.com/entra/identity/authentication/concept-registration-mfa-sspr-combined",
     },
     evaluate,

@@ -1,8 +1,10 @@
 //! R4 — Make Microsoft Authenticator the default method.
 //!
-//! **What it checks.** Among users with at least one MFA method, how many have
-//! `microsoftAuthenticatorPush` as their default (`defaultMfaMethod`, or the mapped
-//! `userPreferredMethodForSecondaryAuthentication`).
+//! **What it checks.** Among users with at least one MFA method, how many default to Microsoft
+//! Authenticator or stronger: `microsoftAuthenticatorPush` as their default
+//! (`defaultMfaMethod`, or the mapped `userPreferredMethodForSecondaryAuthentication`), or a
+//! phishing-resistant method with no default set (the default cannot name a passkey). Affected
+//! are the users with the `DEFAULT_NOT_AUTHENTICATOR` or `PHONE_ONLY` action.
 //!
 //! **Why it matters.** Authenticator notifications with number matching are stronger than SMS
 //! and voice, and users see fewer prompts.
@@ -10,7 +12,7 @@
 //! **How to fix.** Run a registration campaign (nudge) for Authenticator, enable system-preferred
 //! MFA, and change defaults of users who already have the app.
 
-use super::{needs_data, pct, Check, Evaluation, Meta, Metric, Status};
+use super::{needs_data, pct, users_with, Check, Evaluation, Meta, Metric, Status};
 use crate::analyze::Analysis;
 
 pub const CHECK: Check = Check {
@@ -35,16 +37,18 @@ fn evaluate(a: &Analysis) -> Evaluation {
         );
     };
     let population = s.users - no_mfa;
-    let affected = population.saturating_sub(auth_default);
+    let affected = users_with(a, &["DEFAULT_NOT_AUTHENTICATOR", "PHONE_ONLY"]);
+    let ok = population.saturating_sub(affected);
     Evaluation {
         status: Status::from_coverage(population, affected),
         summary: format!(
-            "{auth_default} of {population} users with an MFA method ({}) have Microsoft Authenticator as their default; {affected} do not.",
-            pct(auth_default, population)
+            "{ok} of {population} users with an MFA method ({}) default to Microsoft Authenticator or a stronger method; {affected} do not.",
+            pct(ok, population)
         ),
         population: Some(population),
         affected: Some(affected),
         metrics: vec![
+            Metric::share("Authenticator or stronger as default", Some(ok), Some(population)),
             Metric::share("Authenticator is the default", Some(auth_default), Some(population)),
             Metric::share("Authenticator registered", s.authenticator_registered, Some(population)),
         ],

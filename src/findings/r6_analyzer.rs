@@ -37,6 +37,16 @@ const ALL_CODES: &[&str] = &{
 fn evaluate(a: &Analysis) -> Evaluation {
     let users = a.all.users;
     let affected = a.users_with_actions();
+    if a.all.methods_unknown_users > 0 {
+        return super::needs_data(
+            &format!(
+                "{affected} of {users} users need at least one action judged from what the export still holds; the method lists of {} users were lost, so method-based actions are missing for them.",
+                a.all.methods_unknown_users
+            ),
+            "User registration details with the methodsRegistered column intact",
+            vec![Metric::share("Users with at least one action", Some(affected), Some(users))],
+        );
+    }
     let mut metrics: Vec<Metric> = a
         .action_counts
         .iter()

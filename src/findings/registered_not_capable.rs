@@ -27,17 +27,18 @@ pub const CHECK: Check = Check {
 
 fn evaluate(a: &Analysis) -> Evaluation {
     let s = &a.all;
-    if s.mfa_capable.is_none() {
+    let population = match (s.no_mfa_method, s.mfa_registered) {
+        (Some(none), _) => s.users - none,
+        (None, Some(registered)) => registered,
+        (None, None) => 0,
+    };
+    if s.mfa_capable.is_none() || (s.no_mfa_method.is_none() && s.mfa_registered.is_none()) {
         return super::needs_data(
-            "The export has no isMfaCapable column.",
+            "The export lacks isMfaCapable, or both the method lists and isMfaRegistered.",
             "User registration details: Entra admin center > Protection > Authentication methods > User registration details > Download",
             Vec::new(),
         );
     }
-    let population = match s.no_mfa_method {
-        Some(none) => s.users - none,
-        None => s.mfa_registered.unwrap_or(s.users),
-    };
     let affected = users_with(a, &["REGISTERED_NOT_CAPABLE"]);
     Evaluation {
         status: Status::from_coverage(population, affected),

@@ -129,7 +129,7 @@ const SPECS: &[Spec] = &[
         field: Field::SystemPreferredMethods,
         graph: "systemPreferredAuthenticationMethods",
         aliases: &["System preferred MFA method"],
-        without: "system-preferred methods are not shown",
+        without: "not used: the report does not show system-preferred methods",
     },
     Spec {
         field: Field::UserPreferredMethod,
@@ -263,7 +263,7 @@ impl HeaderMap {
     pub fn missing(&self) -> Vec<(String, String)> {
         SPECS
             .iter()
-            .filter(|s| !self.has(s.field))
+            .filter(|s| !self.has(s.field) && s.field != Field::SystemPreferredMethods)
             .map(|s| (s.graph.to_string(), s.without.to_string()))
             .collect()
     }
@@ -321,7 +321,6 @@ pub struct RegistrationBuilder {
     pub is_sspr_enabled: Vec<Option<bool>>,
     pub is_sspr_registered: Vec<Option<bool>>,
     pub is_system_preferred_enabled: Vec<Option<bool>>,
-    pub system_preferred: Vec<Option<String>>,
     pub default_method: Vec<Option<String>>,
     /// `false` when the file lost the method lists (`System.String[]`) or has no such column.
     pub methods_known: Vec<bool>,
@@ -517,13 +516,6 @@ impl RegistrationBuilder {
                 .map_err(|m| err(Field::LastUpdated, m))?
                 .map(|dt| dt.timestamp_micros()),
         };
-        let system_preferred = match cell(Field::SystemPreferredMethods) {
-            None => None,
-            Some(v) => match parse_list(v).map_err(|m| err(Field::SystemPreferredMethods, m))? {
-                ListCell::Items(items) => Some(items.join(", ")),
-                ListCell::Lost(_) => None,
-            },
-        };
         let default = match (
             cell(Field::DefaultMfaMethod),
             cell(Field::UserPreferredMethod),
@@ -561,7 +553,6 @@ impl RegistrationBuilder {
         self.display_name.push(text_of(Field::DisplayName));
         self.user_type
             .push(text_of(Field::UserType).map(|s| s.to_lowercase()));
-        self.system_preferred.push(system_preferred);
         self.default_method.push(default);
         self.last_updated_us.push(last_updated);
         self.source.push(source);
@@ -618,7 +609,6 @@ impl RegistrationBuilder {
                     "is_system_preferred_enabled".into(),
                     self.is_system_preferred_enabled,
                 ),
-                Column::new("system_preferred".into(), self.system_preferred),
                 Column::new("default_method".into(), self.default_method),
                 Column::new("methods_known".into(), self.methods_known),
                 Column::new("methods_text".into(), self.methods_text),
