@@ -7,6 +7,9 @@
 //! them. A name that is not in the table is *unknown*: it is kept verbatim, counted and shown,
 //! never dropped, and it contributes to no tier or device group.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use serde::Serialize;
 
 /// Strongest-method tier. Exactly one per user; ordered from strongest to weakest.
@@ -342,10 +345,22 @@ fn fold(s: &str) -> String {
 
 /// The known method for any accepted spelling, or `None` for an unknown name.
 pub fn lookup(name: &str) -> Option<&'static Method> {
-    let key = fold(name);
-    METHODS
-        .iter()
-        .find(|m| fold(m.name) == key || m.aliases.iter().any(|alias| fold(alias) == key))
+    // Fast path: the API name as written (what nearly every export contains).
+    if let Some(m) = METHODS.iter().find(|m| m.name == name) {
+        return Some(m);
+    }
+    static BY_SPELLING: OnceLock<HashMap<String, &'static Method>> = OnceLock::new();
+    let index = BY_SPELLING.get_or_init(|| {
+        let mut index = HashMap::new();
+        for m in METHODS {
+            index.insert(fold(m.name), m);
+            for alias in m.aliases {
+                index.insert(fold(alias), m);
+            }
+        }
+        index
+    });
+    index.get(&fold(name)).copied()
 }
 
 /// The API name for any accepted spelling; unknown names are returned trimmed but otherwise
