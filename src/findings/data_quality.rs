@@ -34,7 +34,11 @@ pub fn notes(analysis: &Analysis, files: &[FileReport], skipped: &[SkippedFile])
         notes.push(Note {
             id: "duplicate-users",
             severity: Severity::Warning,
-            title: format!("{} duplicate rows counted once", d.duplicate_rows),
+            title: format!(
+                "{} duplicate row{} counted once",
+                d.duplicate_rows,
+                if d.duplicate_rows == 1 { "" } else { "s" }
+            ),
             detail: format!(
                 "{} rows describe {} distinct users (same object id, or same UPN ignoring case); the most recently updated row of each user is used. Examples: {}.",
                 d.rows_read,
@@ -52,7 +56,11 @@ pub fn notes(analysis: &Analysis, files: &[FileReport], skipped: &[SkippedFile])
         notes.push(Note {
             id: "unknown-methods",
             severity: Severity::Warning,
-            title: format!("{} unknown method names kept", analysis.unknown_methods.len()),
+            title: format!(
+                "{} unknown method name{} kept",
+                analysis.unknown_methods.len(),
+                if analysis.unknown_methods.len() == 1 { "" } else { "s" }
+            ),
             detail: format!(
                 "These names are not in the method taxonomy, so they count towards no tier or backup: {}. They are shown in the method mix.",
                 list.join(", ")
