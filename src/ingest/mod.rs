@@ -4,6 +4,7 @@
 
 pub mod json;
 pub mod registration;
+pub mod signins;
 pub mod text;
 pub mod values;
 
@@ -21,12 +22,20 @@ use registration::{HeaderMap, RegistrationBuilder};
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Registration,
+    UserSignIns,
+    AuthDetails,
+    AppSignIns,
+    ManagedIdentitySignIns,
 }
 
 impl Kind {
     pub fn label(self) -> &'static str {
         match self {
             Kind::Registration => "user registration details",
+            Kind::UserSignIns => "user sign-ins",
+            Kind::AuthDetails => "sign-in authentication details",
+            Kind::AppSignIns => "application sign-ins",
+            Kind::ManagedIdentitySignIns => "managed identity sign-ins",
         }
     }
 }
@@ -73,6 +82,11 @@ pub struct FileReport {
     /// `methodsRegistered` held a .NET type name instead of the methods in this many rows.
     #[serde(skip)]
     pub methods_lost: usize,
+    /// First and last readable timestamp (sign-in files).
+    pub window_start: Option<String>,
+    pub window_end: Option<String>,
+    /// Application / managed-identity sign-in totals.
+    pub service: Option<signins::ServiceSummary>,
 }
 
 /// An input file that is not a known export, and why it was not used.
@@ -88,6 +102,16 @@ pub struct Ingested {
     pub files: Vec<FileReport>,
     pub skipped: Vec<SkippedFile>,
     pub registration: Option<Registration>,
+    pub signins: Option<SignIns>,
+}
+
+/// The user sign-ins of all sign-in files, in canonical columns.
+#[derive(Debug)]
+pub struct SignIns {
+    /// One row per user sign-in (interactive and non-interactive).
+    pub users: DataFrame,
+    /// One row per authentication step, when `_AuthDetails_` files were given.
+    pub auth_details: Option<DataFrame>,
 }
 
 /// The registration data of all registration files, in canonical columns.
@@ -160,13 +184,76 @@ fn io_reason(e: &std::io::Error) -> String {
 
 /// Read, detect and normalize every file.
 pub fn load(paths: &[PathBuf]) -> Result<Ingested> {
-    let mut files = Vec::new();
-    let mut skipped = Vec::new();
-    let mut builder = RegistrationBuilder::default();
-    let mut maps: Vec<HeaderMap> = Vec::new();
-    let mut hashes: Vec<(String, String)> = Vec::new();
-
+    let mut loader = Loader::default();
     for path in paths {
+        loader.file(path)?;
+    }
+    loader.finish()
+}
+
+/// Accumulates the canonical columns of every file, per kind.
+#[derive(Default)]
+struct Loader {
+    files: Vec<FileReport>,
+    skipped: Vec<SkippedFile>,
+    registration: RegistrationBuilder,
+    maps: Vec<HeaderMap>,
+    signins: signins::UserSignInBuilder,
+    auth_details: signins::AuthDetailsBuilder,
+    hashes: Vec<(String, String)>,
+}
+
+/// The part of a file's report that does not depend on its kind.
+struct Read {
+    name: String,
+    sha256: String,
+    bytes: u64,
+    encoding: String,
+}
+
+impl Read {
+    fn report(&self, kind: Kind, variant: String, delimiter: String, rows: usize) -> FileReport {
+        FileReport {
+            path: self.name.clone(),
+            kind,
+            variant,
+            rows,
+            sha256: self.sha256.clone(),
+            bytes: self.bytes,
+            encoding: self.encoding.clone(),
+            delimiter,
+            skipped_rows: 0,
+            skipped_examples: Vec::new(),
+            recognized: Vec::new(),
+            missing: Vec::new(),
+            ignored: Vec::new(),
+            problems: Vec::new(),
+            methods_lost: 0,
+            window_start: None,
+            window_end: None,
+            service: None,
+        }
+    }
+}
+
+fn delimiter_name(layout: &text::CsvLayout) -> String {
+    match layout.delimiter {
+        b'\t' => "tab".into(),
+        d => (d as char).to_string(),
+    }
+}
+
+fn iso(us: Option<i64>) -> Option<String> {
+    us.and_then(chrono::DateTime::from_timestamp_micros)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}
+
+impl Loader {
+    fn skip(&mut self, name: String, reason: String) {
+        self.skipped.push(SkippedFile { path: name, reason });
+    }
+
+    fn file(&mut self, path: &Path) -> Result<()> {
         let name = display(path);
         let bytes = std::fs::read(path).map_err(|e| {
             InputError::in_file(&name, io_reason(&e))
@@ -178,77 +265,209 @@ pub fn load(paths: &[PathBuf]) -> Result<Ingested> {
                 .into());
         }
         let sha256 = hex(&Sha256::digest(&bytes));
-        if let Some((first, _)) = hashes.iter().find(|(_, h)| *h == sha256) {
-            skipped.push(SkippedFile {
-                path: name,
-                reason: format!("same content as {first}; read once"),
-            });
-            continue;
+        if let Some((first, _)) = self.hashes.iter().find(|(_, h)| *h == sha256) {
+            let reason = format!("same content as {first}; read once");
+            self.skip(name, reason);
+            return Ok(());
         }
         let decoded = match text::decode(&bytes) {
             Ok(d) => d,
             Err(reason) => {
-                skipped.push(SkippedFile {
-                    path: name,
-                    reason: format!("not a text export: {reason}"),
-                });
-                continue;
+                self.skip(name, format!("not a text export: {reason}"));
+                return Ok(());
             }
+        };
+        let read = Read {
+            name: name.clone(),
+            sha256: sha256.clone(),
+            bytes: bytes.len() as u64,
+            encoding: decoded.encoding.to_string(),
         };
         let layout = text::csv_layout(&decoded.text);
         let first = decoded.text[layout.start..].trim_start();
-        let is_json = first.starts_with('[') || first.starts_with('{');
-        let (map, outcome) = if is_json {
-            let table = match json::table(&decoded.text) {
-                Ok(t) => t,
-                Err(reason) => {
-                    skipped.push(SkippedFile {
-                        path: name,
-                        reason: format!("not a known export: {reason}"),
-                    });
-                    continue;
-                }
-            };
-            let map = HeaderMap::new(&table.headers);
-            if !map.is_registration() {
-                skipped.push(SkippedFile {
-                    path: name,
-                    reason: format!(
-                        "not a known export (JSON objects with properties {})",
-                        preview(&table.headers)
-                    ),
-                });
-                continue;
-            }
-            let source = files.len() as u32;
-            let outcome = builder.read_json(&name, source, &table.records, &map)?;
-            (map, outcome)
+        let report = if first.starts_with('[') || first.starts_with('{') {
+            self.json_file(&read, &decoded.text)?
         } else {
-            let headers: Vec<String> = {
-                let mut reader = text::csv_reader(&decoded.text, &layout);
-                match reader.headers() {
-                    Ok(h) => h
-                        .iter()
-                        .map(|s| s.trim_start_matches('\u{feff}').to_string())
-                        .collect(),
-                    Err(e) => return Err(text::csv_error(&name, &decoded.text, &layout, &e).into()),
-                }
-            };
-            let map = HeaderMap::new(&headers);
-            if !map.is_registration() {
-                skipped.push(SkippedFile {
-                    path: name,
-                    reason: format!("not a known export (header starts {})", preview(&headers)),
-                });
-                continue;
-            }
-            let source = files.len() as u32;
-            let outcome = builder.read_file(&name, source, &decoded.text, &layout, &map)?;
-            (map, outcome)
+            self.csv_file(&read, path, &decoded.text, &layout)?
         };
+        if let Some(report) = report {
+            self.hashes.push((name, sha256));
+            self.files.push(report);
+        }
+        Ok(())
+    }
+
+    fn json_file(&mut self, read: &Read, text: &str) -> Result<Option<FileReport>> {
+        let table = match json::table(text) {
+            Ok(t) => t,
+            Err(reason) => {
+                self.skip(read.name.clone(), format!("not a known export: {reason}"));
+                return Ok(None);
+            }
+        };
+        let map = HeaderMap::new(&table.headers);
+        if !map.is_registration() {
+            let reason = format!(
+                "not a known export (JSON objects with properties {})",
+                preview(&table.headers)
+            );
+            self.skip(read.name.clone(), reason);
+            return Ok(None);
+        }
+        let source = self.files.len() as u32;
+        let outcome = self
+            .registration
+            .read_json(&read.name, source, &table.records, &map)?;
+        let variant = format!("{} (JSON)", map.variant(false));
+        Ok(Some(self.registration_report(
+            read,
+            map,
+            outcome,
+            variant,
+            "json".into(),
+            false,
+        )?))
+    }
+
+    fn csv_file(
+        &mut self,
+        read: &Read,
+        path: &Path,
+        text: &str,
+        layout: &text::CsvLayout,
+    ) -> Result<Option<FileReport>> {
+        let headers: Vec<String> = {
+            let mut reader = text::csv_reader(text, layout);
+            match reader.headers() {
+                Ok(h) => h
+                    .iter()
+                    .map(|s| s.trim_start_matches('\u{feff}').to_string())
+                    .collect(),
+                Err(e) => return Err(text::csv_error(&read.name, text, layout, &e).into()),
+            }
+        };
+        let map = HeaderMap::new(&headers);
+        if map.is_registration() {
+            let source = self.files.len() as u32;
+            let outcome = self
+                .registration
+                .read_file(&read.name, source, text, layout, &map)?;
+            let variant = map.variant(layout.type_line);
+            let report = self.registration_report(
+                read,
+                map,
+                outcome,
+                variant,
+                delimiter_name(layout),
+                layout.type_line,
+            )?;
+            return Ok(Some(report));
+        }
+        let sh = signins::SignInHeaders::new(&headers);
+        let Some(kind) = sh.kind() else {
+            let reason = format!("not a known export (header starts {})", preview(&headers));
+            self.skip(read.name.clone(), reason);
+            return Ok(None);
+        };
+        let source = self.files.len() as u32;
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let (kind, variant, outcome, service) = match kind {
+            signins::SignInKind::User => {
+                let interactive = !signins::is_non_interactive(&file_name);
+                let outcome =
+                    self.signins
+                        .read_file(&read.name, source, interactive, text, layout, &sh)?;
+                let which = if interactive {
+                    "interactive"
+                } else {
+                    "non-interactive"
+                };
+                (
+                    Kind::UserSignIns,
+                    format!("{which}, {}", sh.variant()),
+                    outcome,
+                    None,
+                )
+            }
+            signins::SignInKind::AuthDetails => {
+                let outcome = self.auth_details.read_file(&read.name, text, layout, &sh)?;
+                (
+                    Kind::AuthDetails,
+                    format!("{} columns", sh.width),
+                    outcome,
+                    None,
+                )
+            }
+            signins::SignInKind::App | signins::SignInKind::ManagedIdentity => {
+                let (outcome, summary) = signins::read_service_file(&read.name, text, layout, &sh)?;
+                let kind = if kind == signins::SignInKind::App {
+                    Kind::AppSignIns
+                } else {
+                    Kind::ManagedIdentitySignIns
+                };
+                (
+                    kind,
+                    format!("{} columns", sh.width),
+                    outcome,
+                    Some(summary),
+                )
+            }
+        };
+        let mut report = read.report(kind, variant, delimiter_name(layout), outcome.rows);
+        report.window_start = iso(outcome.first_us);
+        report.window_end = iso(outcome.last_us);
+        report.service = service;
+        report.recognized = sh
+            .index
+            .iter()
+            .map(|(f, _, h)| ColumnUse {
+                header: h.clone(),
+                canonical: format!("{f:?}"),
+            })
+            .collect();
+        report.ignored = sh.ignored.clone();
+        let p = &outcome.problems;
+        report.skipped_rows = p.skipped.len();
+        report.skipped_examples = p
+            .skipped
+            .iter()
+            .take(20)
+            .map(|(line, reason)| SkippedRow {
+                line: *line,
+                reason: reason.clone(),
+            })
+            .collect();
+        if p.bad_dates > 0 {
+            let (line, value) = p.bad_date_example.clone().unwrap_or_default();
+            report.problems.push(format!(
+                "{} rows have a date that cannot be read (first at line {line}: '{value}'); they are counted but left out of the time window",
+                p.bad_dates
+            ));
+        }
+        if outcome.rows == signins::PORTAL_ROW_LIMIT {
+            report.problems.push(format!(
+                "exactly {} rows: the portal stops a download there, so this file is probably truncated; download shorter date ranges",
+                signins::PORTAL_ROW_LIMIT
+            ));
+        }
+        Ok(Some(report))
+    }
+
+    fn registration_report(
+        &mut self,
+        read: &Read,
+        map: HeaderMap,
+        outcome: registration::FileOutcome,
+        variant: String,
+        delimiter: String,
+        type_line: bool,
+    ) -> Result<FileReport> {
         if outcome.rows == 0 {
             return Err(InputError::in_file(
-                &name,
+                &read.name,
                 "registration export has a header but no user rows",
             )
             .hint("download the export again without a filter, or leave this file out")
@@ -271,73 +490,71 @@ pub fn load(paths: &[PathBuf]) -> Result<Ingested> {
                 map.duplicates.join(", ")
             ));
         }
-        if layout.type_line {
+        if type_line {
             problems.push("PowerShell #TYPE line skipped".into());
         }
-        hashes.push((name.clone(), sha256.clone()));
-        files.push(FileReport {
-            path: name,
-            kind: Kind::Registration,
-            variant: if is_json {
-                format!("{} (JSON)", map.variant(false))
-            } else {
-                map.variant(layout.type_line)
-            },
-            rows: outcome.rows,
-            sha256,
-            bytes: bytes.len() as u64,
-            encoding: decoded.encoding.to_string(),
-            delimiter: match (is_json, layout.delimiter) {
-                (true, _) => "json".into(),
-                (false, b'\t') => "tab".into(),
-                (false, d) => (d as char).to_string(),
-            },
-            skipped_rows: outcome.skipped.len(),
-            skipped_examples: outcome
-                .skipped
-                .iter()
-                .take(20)
-                .map(|(line, reason)| SkippedRow {
-                    line: *line,
-                    reason: reason.clone(),
-                })
-                .collect(),
-            recognized: map
-                .recognized
-                .iter()
-                .map(|(_, h, f)| ColumnUse {
-                    header: h.clone(),
-                    canonical: f.graph_name().to_string(),
-                })
-                .collect(),
-            missing: map
-                .missing()
-                .into_iter()
-                .map(|(name, effect)| MissingColumn { name, effect })
-                .collect(),
-            ignored: map.ignored.clone(),
-            problems,
-            methods_lost: outcome.methods_lost,
-        });
-        maps.push(map);
+        let mut report = read.report(Kind::Registration, variant, delimiter, outcome.rows);
+        report.skipped_rows = outcome.skipped.len();
+        report.skipped_examples = outcome
+            .skipped
+            .iter()
+            .take(20)
+            .map(|(line, reason)| SkippedRow {
+                line: *line,
+                reason: reason.clone(),
+            })
+            .collect();
+        report.recognized = map
+            .recognized
+            .iter()
+            .map(|(_, h, f)| ColumnUse {
+                header: h.clone(),
+                canonical: f.graph_name().to_string(),
+            })
+            .collect();
+        report.missing = map
+            .missing()
+            .into_iter()
+            .map(|(name, effect)| MissingColumn { name, effect })
+            .collect();
+        report.ignored = map.ignored.clone();
+        report.problems = problems;
+        report.methods_lost = outcome.methods_lost;
+        self.maps.push(map);
+        Ok(report)
     }
 
-    let registration = if builder.is_empty() {
-        None
-    } else {
-        let fields = registration::fields_present(&maps.iter().collect::<Vec<_>>());
-        let (users, user_methods) = builder.into_frames().map_err(Error::from)?;
-        Some(Registration {
-            users,
-            user_methods,
-            fields,
+    fn finish(self) -> Result<Ingested> {
+        let registration = if self.registration.is_empty() {
+            None
+        } else {
+            let fields = registration::fields_present(&self.maps.iter().collect::<Vec<_>>());
+            let (users, user_methods) = self.registration.into_frames().map_err(Error::from)?;
+            Some(Registration {
+                users,
+                user_methods,
+                fields,
+            })
+        };
+        let signins = if self.signins.is_empty() {
+            None
+        } else {
+            Some(SignIns {
+                users: self.signins.into_frame().map_err(Error::from)?,
+                auth_details: if self.auth_details.is_empty() {
+                    None
+                } else {
+                    Some(self.auth_details.into_frame().map_err(Error::from)?)
+                },
+            })
+        };
+        Ok(Ingested {
+            files: self.files,
+            skipped: self.skipped,
+            registration,
+            signins,
         })
-    };
-    Ok(Ingested {
-        files,
-        skipped,
-        registration,
-    })
+    }
 }
 
 fn preview(headers: &[String]) -> String {

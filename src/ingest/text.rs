@@ -145,6 +145,8 @@ pub fn csv_reader<'a>(text: &'a str, layout: &CsvLayout) -> csv::Reader<&'a [u8]
 pub fn fold_header(name: &str) -> String {
     name.chars()
         .filter(|c| !c.is_whitespace() && *c != '\u{feff}')
+        // French headers come with either apostrophe (’ or ').
+        .map(|c| if c == '\u{2019}' { '\'' } else { c })
         .flat_map(char::to_lowercase)
         .collect()
 }

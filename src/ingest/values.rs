@@ -16,10 +16,11 @@ pub fn parse_bool(raw: &str) -> Result<Option<bool>, String> {
         .flat_map(char::to_lowercase)
         .collect();
     match folded.as_str() {
-        "true" | "yes" | "1" | "capable" | "registered" | "enabled" => Ok(Some(true)),
-        "false" | "no" | "0" | "notcapable" | "notregistered" | "notenabled" | "disabled" => {
-            Ok(Some(false))
-        }
+        // English, then French and Spanish portal values.
+        "true" | "yes" | "1" | "capable" | "registered" | "enabled" | "vrai" | "oui" | "sí"
+        | "si" | "verdadero" => Ok(Some(true)),
+        "false" | "no" | "0" | "notcapable" | "notregistered" | "notenabled" | "disabled"
+        | "faux" | "non" | "falso" => Ok(Some(false)),
         _ => Err(format!(
             "'{v}' is not a boolean (expected True/False, Yes/No, Capable/Not Capable…)"
         )),
