@@ -34,6 +34,40 @@
 //! `2026-11-20T05:59:59.1234567Z`, so the "as of" date of a generated file is
 //! predictable.
 //!
+//! Sign-in log downloads of the same tenant can be written alongside:
+//!
+//! ```text
+//! cargo run --release --example generate-tenant -- --users 400 --seed 7 --layout extended --out sample-data/exportUserRegistrationDetails_2026-11-20.csv --signins 3000 --signins-out sample-data/InteractiveSignIns_2026-11-13_2026-11-20.csv --authdetails-out sample-data/InteractiveSignIns_AuthDetails_2026-11-13_2026-11-20.csv --noninteractive 1500 --noninteractive-out sample-data/NonInteractiveSignIns_2026-11-13_2026-11-20.csv --appsignins 200 --appsignins-out sample-data/ApplicationSignIns_2026-11-13_2026-11-20.csv
+//! ```
+//!
+//! * `--signins N` with `--signins-out FILE`: N interactive user sign-ins in
+//!   the current 56-column portal layout (UTF-8 with BOM, CRLF, duplicated
+//!   `Incoming token type`, trailing spaces in `Application ID ` and
+//!   `Resource ID `, double space in `Autonomous system  number`).
+//! * `--split K` (default `1`, needs `--signins`): write the interactive rows
+//!   into K files of at most ceil(N/K) rows each, named like FILE with
+//!   `_part01` … inserted before the extension, the way the portal delivers
+//!   100,000-row downloads. An AuthDetails file is split along the same rows.
+//! * `--authdetails-out FILE` (needs `--signins`): the AuthDetails companion,
+//!   one row per authentication step, joined on `Request ID`.
+//! * `--noninteractive N` with `--noninteractive-out FILE`: token-based
+//!   non-interactive user sign-ins (same header as the interactive file).
+//! * `--appsignins N` with `--appsignins-out FILE`: service-principal
+//!   sign-ins in the 22-column application layout.
+//!
+//! Sign-ins cover the seven days before 2026-11-20T06:00:00Z
+//! (`2026-11-13T06:00:00Z` to `2026-11-20T05:59:59Z`), newest first, and agree
+//! with the registration file: the same ids, UPNs and display names, MFA
+//! methods that the user has registered, single-factor success for users
+//! without an MFA method, `My Signins` (security-info registration) traffic
+//! around each user's registration time. They also contain the stories a
+//! report should find: repeated `500121` MFA denials (MFA fatigue) followed
+//! now and then by an approval, legacy-protocol clients on a few accounts,
+//! `53010` registration blocks from unmanaged devices, users of an external
+//! MFA provider, and about 1% of sign-ins by accounts that are absent from
+//! the registration export. Each file uses its own generator stream, so
+//! adding or resizing one file never changes another.
+//!
 //! Argument errors print a one-line message to standard error and exit with
 //! status 2; I/O errors exit with status 1.
 
@@ -43,7 +77,9 @@ use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: generate-tenant --users N [--seed S] [--layout portal|extended] --out FILE";
+    "usage: generate-tenant --users N [--seed S] [--layout portal|extended] --out FILE \
+[--signins N --signins-out FILE [--split K] [--authdetails-out FILE]] \
+[--noninteractive N --noninteractive-out FILE] [--appsignins N --appsignins-out FILE]";
 
 // ---------------------------------------------------------------------------
 // Command line
@@ -60,6 +96,19 @@ struct Args {
     seed: u64,
     layout: Layout,
     out: String,
+    signins: SignInArgs,
+}
+
+/// Sign-in files to write besides the registration export (all optional).
+#[derive(Default)]
+struct SignInArgs {
+    /// Interactive rows and their output path.
+    interactive: Option<(usize, String)>,
+    /// Number of files the interactive rows are split into.
+    split: usize,
+    authdetails_out: Option<String>,
+    noninteractive: Option<(usize, String)>,
+    applications: Option<(usize, String)>,
 }
 
 enum Parsed {
@@ -75,11 +124,54 @@ fn parse_number(text: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
+fn parse_count(key: &str, value: &str) -> Result<usize, String> {
+    parse_number(value)
+        .and_then(|n| usize::try_from(n).ok())
+        .ok_or_else(|| format!("invalid {key} value '{value}' (expected a non-negative integer)"))
+}
+
+/// Pairs a row count with its output path; either both or neither must be given.
+fn paired(
+    count: Option<usize>,
+    path: Option<String>,
+    count_key: &str,
+    path_key: &str,
+) -> Result<Option<(usize, String)>, String> {
+    match (count, path) {
+        (Some(n), Some(p)) => Ok(Some((n, p))),
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(format!("{count_key} requires {path_key} FILE")),
+        (None, Some(_)) => Err(format!("{path_key} requires {count_key} N")),
+    }
+}
+
 fn parse_args(raw: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
+    const KEYS: [&str; 12] = [
+        "--users",
+        "--seed",
+        "--layout",
+        "--out",
+        "--signins",
+        "--signins-out",
+        "--split",
+        "--authdetails-out",
+        "--noninteractive",
+        "--noninteractive-out",
+        "--appsignins",
+        "--appsignins-out",
+    ];
     let mut users: Option<usize> = None;
     let mut seed: u64 = 1;
     let mut layout = Layout::Extended;
     let mut out: Option<String> = None;
+    let mut signins: Option<usize> = None;
+    let mut signins_out: Option<String> = None;
+    let mut split: Option<usize> = None;
+    let mut authdetails_out: Option<String> = None;
+    let mut noninteractive: Option<usize> = None;
+    let mut noninteractive_out: Option<String> = None;
+    let mut appsignins: Option<usize> = None;
+    let mut appsignins_out: Option<String> = None;
 
     let mut it = raw.into_iter();
     while let Some(arg) = it.next() {
@@ -90,7 +182,7 @@ fn parse_args(raw: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
         if key == "-h" || key == "--help" {
             return Ok(Parsed::Help);
         }
-        if !matches!(key.as_str(), "--users" | "--seed" | "--layout" | "--out") {
+        if !KEYS.contains(&key.as_str()) {
             return Err(format!("unknown argument '{key}'"));
         }
         let value = match inline {
@@ -124,22 +216,77 @@ fn parse_args(raw: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
                     }
                 };
             }
-            _ => {
+            "--out" => {
                 if value.is_empty() {
                     return Err("--out must not be empty".to_string());
                 }
                 out = Some(value);
+            }
+            "--signins" => signins = Some(parse_count(&key, &value)?),
+            "--noninteractive" => noninteractive = Some(parse_count(&key, &value)?),
+            "--appsignins" => appsignins = Some(parse_count(&key, &value)?),
+            "--split" => {
+                let k = parse_count(&key, &value)?;
+                if k == 0 {
+                    return Err("invalid --split value '0' (expected at least 1)".to_string());
+                }
+                split = Some(k);
+            }
+            _ => {
+                // One of the sign-in output paths.
+                if value.is_empty() || value == "-" {
+                    return Err(format!("{key} must name a file"));
+                }
+                let slot = match key.as_str() {
+                    "--signins-out" => &mut signins_out,
+                    "--authdetails-out" => &mut authdetails_out,
+                    "--noninteractive-out" => &mut noninteractive_out,
+                    _ => &mut appsignins_out,
+                };
+                *slot = Some(value);
             }
         }
     }
 
     let users = users.ok_or_else(|| "missing required --users N".to_string())?;
     let out = out.ok_or_else(|| "missing required --out FILE".to_string())?;
+    let interactive = paired(signins, signins_out, "--signins", "--signins-out")?;
+    if interactive.is_none() {
+        if split.is_some() {
+            return Err("--split requires --signins N".to_string());
+        }
+        if authdetails_out.is_some() {
+            return Err("--authdetails-out requires --signins N".to_string());
+        }
+    }
+    let signins = SignInArgs {
+        interactive,
+        split: split.unwrap_or(1),
+        authdetails_out,
+        noninteractive: paired(
+            noninteractive,
+            noninteractive_out,
+            "--noninteractive",
+            "--noninteractive-out",
+        )?,
+        applications: paired(appsignins, appsignins_out, "--appsignins", "--appsignins-out")?,
+    };
+    let mut paths: Vec<&str> = vec![out.as_str()];
+    paths.extend(signins.interactive.as_ref().map(|(_, p)| p.as_str()));
+    paths.extend(signins.authdetails_out.as_deref());
+    paths.extend(signins.noninteractive.as_ref().map(|(_, p)| p.as_str()));
+    paths.extend(signins.applications.as_ref().map(|(_, p)| p.as_str()));
+    for (i, path) in paths.iter().enumerate() {
+        if paths[..i].contains(path) {
+            return Err(format!("output '{path}' is given twice"));
+        }
+    }
     Ok(Parsed::Run(Args {
         users,
         seed,
         layout,
         out,
+        signins,
     }))
 }
 

@@ -37,6 +37,7 @@ pub struct ReportOptions {
 pub struct RunSummary {
     pub files_read: usize,
     pub rows_read: u64,
+    pub signin_rows: u64,
     pub users: u64,
     pub users_with_actions: u64,
     pub skipped: Vec<SkippedFile>,
@@ -118,7 +119,7 @@ pub fn run_report(opts: &ReportOptions) -> Result<RunSummary> {
         .hint("download it from Entra admin center > Protection > Authentication methods > User registration details > Download")
         .into());
     };
-    let analysis = analyze::analyze(registration, opts.as_of)?;
+    let analysis = analyze::analyze(registration, ingested.signins.as_ref(), opts.as_of)?;
     let (guidance, further) = findings::evaluate_all(&analysis);
     let notes = findings::data_quality::notes(&analysis, &ingested.files, &ingested.skipped);
     let report = Report {
@@ -137,6 +138,7 @@ pub fn run_report(opts: &ReportOptions) -> Result<RunSummary> {
     Ok(RunSummary {
         files_read: ingested.files.len(),
         rows_read: analysis.duplicates.rows_read,
+        signin_rows: analysis.signins.as_ref().map_or(0, |s| s.rows),
         users: analysis.all.users,
         users_with_actions: analysis.users_with_actions(),
         skipped: ingested.skipped.clone(),

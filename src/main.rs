@@ -45,8 +45,13 @@ fn report(args: entra_mfa_report::cli::ReportArgs) -> entra_mfa_report::error::R
             .iter()
             .map(|(name, path)| format!("{name} {}", path.display()))
             .collect();
+        let signins = if summary.signin_rows > 0 {
+            format!(" and {} sign-ins", summary.signin_rows)
+        } else {
+            String::new()
+        };
         eprintln!(
-            "read {} rows from {} file{} ({} users, {} with actions) in {:.2} s; wrote {}",
+            "read {} registration rows{signins} from {} file{} ({} users, {} with actions) in {:.2} s; wrote {}",
             summary.rows_read,
             summary.files_read,
             if summary.files_read == 1 { "" } else { "s" },

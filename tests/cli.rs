@@ -210,7 +210,10 @@ fn unknown_files_in_a_folder_are_listed_as_skipped() {
         err.contains("skipped exports/readme.txt: not a known export"),
         "{err}"
     );
-    assert!(err.contains("read 12 rows from 1 file (11 users"), "{err}");
+    assert!(
+        err.contains("read 12 registration rows from 1 file (11 users"),
+        "{err}"
+    );
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("s.json")).unwrap()).unwrap();
     assert_eq!(json["skipped_files"][0]["path"], "exports/readme.txt");

@@ -213,10 +213,13 @@ fn per_user_actions_are_complete_and_in_priority_order() {
         out.json["actions"]["by_code"],
         json!({
             "ADMIN_NO_MFA": 1,                 // judy
+            "NOT_CAPABLE_SIGNING_IN": 0,       // no sign-in logs given
+            "REPEATED_MFA_DENIALS": 0,
             "NO_MFA_METHOD": 2,                // dave, judy
             "SSPR_ONLY": 1,                    // erin
             "GUEST_NO_MFA": 1,                 // hank
             "REGISTERED_NOT_CAPABLE": 1,       // ivan
+            "USES_LEGACY_AUTH": 0,
             "ADMIN_NOT_PHISHING_RESISTANT": 1, // bob
             "PHONE_ONLY": 2,                   // bob, gina
             "NO_INDEPENDENT_BACKUP": 2,        // carol, kim

@@ -61,6 +61,16 @@ pub const RULES: &[ActionRule] = &[
         predicate: || admin().and(no_mfa().or(col("is_mfa_capable").not())),
     },
     ActionRule {
+        code: "NOT_CAPABLE_SIGNING_IN",
+        text: "Signs in successfully without being able to do MFA: register a method now and check the recent sign-ins for misuse",
+        predicate: || col("signin_class").eq(lit("not_capable_signed_in")),
+    },
+    ActionRule {
+        code: "REPEATED_MFA_DENIALS",
+        text: "Repeated MFA denials or time-outs (possible MFA fatigue attack): confirm with the user, reset the password if the prompts were not theirs, move to number matching or a passkey",
+        predicate: || col("mfa_denials").gt_eq(lit(super::signins::REPEATED_DENIALS)),
+    },
+    ActionRule {
         code: "NO_MFA_METHOD",
         text: "No MFA method registered: have the user register Microsoft Authenticator or a passkey at https://aka.ms/mysecurityinfo",
         predicate: || guest().not().and(no_mfa()).and(sspr_only().not().fill_null(lit(true))),
@@ -84,6 +94,11 @@ pub const RULES: &[ActionRule] = &[
                 .otherwise(col("is_mfa_registered"))
                 .and(col("is_mfa_capable").not())
         },
+    },
+    ActionRule {
+        code: "USES_LEGACY_AUTH",
+        text: "Signs in with a legacy protocol (IMAP, POP, SMTP AUTH, ActiveSync basic…) that cannot do MFA: move the client to modern authentication and block legacy authentication",
+        predicate: || col("legacy_signins").gt(lit(0u32)),
     },
     ActionRule {
         code: "ADMIN_NOT_PHISHING_RESISTANT",

@@ -2,6 +2,7 @@
 //! (and the per-user action frame) for the findings and the renderers.
 
 pub mod actions;
+pub mod signins;
 pub mod summary;
 pub mod users;
 
@@ -10,7 +11,7 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use crate::error::{InputError, Result};
-use crate::ingest::Registration;
+use crate::ingest::{Registration, SignIns};
 use crate::methods::{self, DeviceGroup};
 pub use summary::RegistrationSummary;
 
@@ -65,6 +66,8 @@ pub struct Analysis {
     pub actions: DataFrame,
     /// Action code → users, in rule order (zeros included).
     pub action_counts: Vec<(&'static str, u64)>,
+    /// Sign-in evidence, when sign-in logs were given.
+    pub signins: Option<signins::SignInStats>,
 }
 
 impl Analysis {
@@ -79,7 +82,11 @@ impl Analysis {
 }
 
 /// Run every registration query.
-pub fn analyze(reg: &Registration, as_of: Option<NaiveDate>) -> Result<Analysis> {
+pub fn analyze(
+    reg: &Registration,
+    signin_logs: Option<&SignIns>,
+    as_of: Option<NaiveDate>,
+) -> Result<Analysis> {
     let raw = reg.users.clone().lazy();
     let stamps = raw
         .clone()
@@ -96,7 +103,17 @@ pub fn analyze(reg: &Registration, as_of: Option<NaiveDate>) -> Result<Analysis>
             .and_then(DateTime::from_timestamp_micros)
     };
     let (newest_update, oldest_update) = (stamp("max"), stamp("min"));
-    let (as_of, as_of_source) = match (as_of, newest_update) {
+    let newest_signin = match signin_logs {
+        Some(s) => s
+            .users
+            .column("time_us")?
+            .i64()?
+            .max()
+            .and_then(DateTime::from_timestamp_micros),
+        None => None,
+    };
+    let newest = newest_update.max(newest_signin);
+    let (as_of, as_of_source) = match (as_of, newest) {
         (Some(d), _) => (d, AsOfSource::Argument),
         (None, Some(newest)) => (newest.date_naive(), AsOfSource::Data),
         (None, None) => {
@@ -111,6 +128,35 @@ pub fn analyze(reg: &Registration, as_of: Option<NaiveDate>) -> Result<Analysis>
     let distinct = users::distinct_users(raw).collect()?;
     let user_methods = reg.user_methods.clone().lazy();
     let per_user = users::per_user(distinct.clone().lazy(), user_methods.clone())?.collect()?;
+    let (per_user, signin_stats) = match signin_logs {
+        Some(logs) => {
+            let s = signins::analyze(logs, &per_user)?;
+            let joined = per_user
+                .lazy()
+                .join(
+                    s.per_user.lazy(),
+                    [col("row")],
+                    [col("row")],
+                    JoinArgs::new(JoinType::Left),
+                )
+                .collect()?;
+            (joined, Some(s.stats))
+        }
+        None => {
+            let empty = per_user
+                .lazy()
+                .with_columns([
+                    lit(NULL).cast(DataType::String).alias("signin_class"),
+                    lit(NULL).cast(DataType::UInt32).alias("signins"),
+                    lit(NULL).cast(DataType::UInt32).alias("successes"),
+                    lit(NULL).cast(DataType::UInt32).alias("legacy_signins"),
+                    lit(NULL).cast(DataType::UInt32).alias("legacy_successes"),
+                    lit(NULL).cast(DataType::UInt32).alias("mfa_denials"),
+                ])
+                .collect()?;
+            (empty, None)
+        }
+    };
     let pu = per_user.clone().lazy();
 
     let rows_read = reg.users.height() as u64;
@@ -173,6 +219,7 @@ pub fn analyze(reg: &Registration, as_of: Option<NaiveDate>) -> Result<Analysis>
         unknown_methods,
         actions,
         action_counts,
+        signins: signin_stats,
     })
 }
 

@@ -10,6 +10,8 @@ mod admins_mfa;
 mod admins_phishing_resistant;
 pub mod data_quality;
 mod guests_no_mfa;
+mod legacy_auth;
+mod mfa_fatigue;
 mod no_mfa;
 mod r1_combined_registration;
 mod r2_registration_device;
@@ -18,6 +20,8 @@ mod r4_authenticator_default;
 mod r5_backup_method;
 mod r6_analyzer;
 mod registered_not_capable;
+mod signins_not_capable;
+mod single_factor_signins;
 mod sms_voice_retirement;
 
 use serde::Serialize;
@@ -166,6 +170,14 @@ pub const FURTHER: &[&Check] = &[
     &guests_no_mfa::CHECK,
 ];
 
+/// Findings that need sign-in logs; judged only when sign-in logs were given.
+pub const FROM_SIGNINS: &[&Check] = &[
+    &signins_not_capable::CHECK,
+    &single_factor_signins::CHECK,
+    &legacy_auth::CHECK,
+    &mfa_fatigue::CHECK,
+];
+
 /// How many example users a finding names.
 pub const EXAMPLES: usize = 10;
 
@@ -260,7 +272,15 @@ pub fn needs_data(summary: &str, needs: &str, metrics: Vec<Metric>) -> Evaluatio
 pub fn evaluate_all(analysis: &Analysis) -> (Vec<Finding>, Vec<Finding>) {
     (
         GUIDANCE.iter().map(|c| evaluate(c, analysis)).collect(),
-        FURTHER.iter().map(|c| evaluate(c, analysis)).collect(),
+        FURTHER
+            .iter()
+            .chain(if analysis.signins.is_some() {
+                FROM_SIGNINS
+            } else {
+                &[]
+            })
+            .map(|c| evaluate(c, analysis))
+            .collect(),
     )
 }
 

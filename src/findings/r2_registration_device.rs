@@ -12,7 +12,7 @@
 //! new users). Registration data does not show devices: the sign-in logs of the "My Signins"
 //! app do.
 
-use super::{needs_data, Check, Evaluation, Meta, SIGNIN_LOG_DOWNLOAD};
+use super::{needs_data, pct, Check, Evaluation, Meta, Metric, Status, SIGNIN_LOG_DOWNLOAD};
 use crate::analyze::Analysis;
 
 pub const CHECK: Check = Check {
@@ -27,10 +27,47 @@ pub const CHECK: Check = Check {
     evaluate,
 };
 
-fn evaluate(_: &Analysis) -> Evaluation {
-    needs_data(
-        "The registration export has no device information. Sign-ins to the security-info registration app show where and from which devices users registered.",
-        SIGNIN_LOG_DOWNLOAD,
-        Vec::new(),
-    )
+fn evaluate(a: &Analysis) -> Evaluation {
+    let Some(s) = a.signins.as_ref() else {
+        return needs_data(
+            "The registration export has no device information. Sign-ins to the security-info registration app show where and from which devices users registered.",
+            SIGNIN_LOG_DOWNLOAD,
+            Vec::new(),
+        );
+    };
+    if s.registration_signins == 0 {
+        return needs_data(
+            "The sign-in logs given contain no sign-in to the security-info registration app (My Signins), so registration devices cannot be judged.",
+            SIGNIN_LOG_DOWNLOAD,
+            Vec::new(),
+        );
+    }
+    // Evidence of the policy: every *successful* registration sign-in came from a compliant or
+    // hybrid-joined device. Blocked attempts (53010) show the policy at work.
+    let population = s.registration_signins_success;
+    let affected = s.registration_success_unmanaged;
+    Evaluation {
+        status: Status::from_coverage(population, affected),
+        summary: format!(
+            "{} sign-ins to the security-info registration app by {} users: {} ({}) from compliant or hybrid-joined devices; {affected} of {population} successful ones came from other devices; {} were blocked by Conditional Access (53010).",
+            s.registration_signins,
+            s.registration_signin_users,
+            s.registration_signins_compliant_or_hybrid,
+            pct(s.registration_signins_compliant_or_hybrid, s.registration_signins),
+            s.registration_blocked,
+        ),
+        population: Some(population),
+        affected: Some(affected),
+        metrics: vec![
+            Metric::share(
+                "From compliant or hybrid-joined devices",
+                Some(s.registration_signins_compliant_or_hybrid),
+                Some(s.registration_signins),
+            ),
+            Metric::share("Successful from other devices", Some(affected), Some(population)),
+            Metric::count("Blocked registrations (53010)", Some(s.registration_blocked)),
+        ],
+        needs: None,
+        action_codes: &[],
+    }
 }

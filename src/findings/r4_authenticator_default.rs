@@ -47,11 +47,31 @@ fn evaluate(a: &Analysis) -> Evaluation {
         ),
         population: Some(population),
         affected: Some(affected),
-        metrics: vec![
+        metrics: {
+            let mut m = vec![
             Metric::share("Authenticator or stronger as default", Some(ok), Some(population)),
             Metric::share("Authenticator is the default", Some(auth_default), Some(population)),
             Metric::share("Authenticator registered", s.authenticator_registered, Some(population)),
-        ],
+            ];
+            // Evidence from real sign-ins: how MFA prompts were answered.
+            if let Some(signins) = &a.signins {
+                let family = |keys: &[&str]| -> u64 {
+                    signins
+                        .mfa_method_families
+                        .iter()
+                        .filter(|(k, _)| keys.contains(&k.as_str()))
+                        .map(|(_, n)| *n)
+                        .sum()
+                };
+                let prompts = family(&[
+                    "authenticator_push", "authenticator_passwordless", "oath_code", "sms",
+                    "voice", "passkey_or_fido2", "windows_hello", "certificate", "other",
+                ]);
+                m.push(Metric::share("MFA sign-ins answered in Authenticator", Some(family(&["authenticator_push", "authenticator_passwordless"])), Some(prompts)));
+                m.push(Metric::share("MFA sign-ins by SMS or voice", Some(family(&["sms", "voice"])), Some(prompts)));
+            }
+            m
+        },
         needs: None,
         action_codes: &["DEFAULT_NOT_AUTHENTICATOR", "PHONE_ONLY"],
     }

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 
 use super::json::summary_json;
 use super::{io, percent, Exporter, Report, TOOL_VERSION};
+use crate::analyze::signins::SignInStats;
 use crate::analyze::{actions, RegistrationSummary};
 use crate::error::Result;
 use crate::methods::{self, DeviceGroup, Tier, METHODS};
@@ -122,6 +123,110 @@ fn bars(pairs: &[(String, u64)], of: u64, label: impl Fn(&str) -> String) -> Vec
             })
         })
         .collect()
+}
+
+/// Bars for `(label, n)` pairs, width relative to the largest, share of `of`.
+fn plain_bars(pairs: &[(String, u64)], of: u64) -> Vec<Value> {
+    let max = pairs.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    pairs
+        .iter()
+        .map(|(label, n)| {
+            json!({"label": label, "n": n, "pct": percent(*n, of), "w": *n as f64 * 100.0 / max as f64})
+        })
+        .collect()
+}
+
+fn family_label(key: &str) -> String {
+    match key {
+        "authenticator_push" => "Microsoft Authenticator notification",
+        "authenticator_passwordless" => "Authenticator passwordless",
+        "oath_code" => "OATH verification code",
+        "sms" => "Text message (SMS)",
+        "voice" => "Phone call (voice)",
+        "passkey_or_fido2" => "Passkey or FIDO2 key",
+        "windows_hello" => "Windows Hello for Business",
+        "certificate" => "Certificate",
+        "token" => "Previously satisfied (token)",
+        _ => "Other",
+    }
+    .to_string()
+}
+
+fn signins_context(s: &SignInStats) -> Value {
+    let max_day = s
+        .daily
+        .iter()
+        .map(|d| d.success + d.failure + d.interrupted)
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let n_days = s.daily.len().max(1) as f64;
+    let slot = 100.0 / n_days;
+    let days: Vec<Value> = s
+        .daily
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let h = |n: u64| n as f64 * 40.0 / max_day;
+            let (hs, hf, hi) = (h(d.success), h(d.failure), h(d.interrupted));
+            json!({
+                "day": d.day, "success": d.success, "failure": d.failure, "interrupted": d.interrupted,
+                "x": i as f64 * slot + slot * 0.15, "w": slot * 0.7,
+                "ys": 40.0 - hs, "hs": hs,
+                "yf": 40.0 - hs - hf, "hf": hf,
+                "yi": 40.0 - hs - hf - hi, "hi": hi,
+            })
+        })
+        .collect();
+    let successes = s.success;
+    let requirement = vec![
+        ("Multifactor".to_string(), s.multi_factor_success),
+        ("Single-factor".to_string(), s.single_factor_success),
+        (
+            "Not stated".to_string(),
+            successes.saturating_sub(s.multi_factor_success + s.single_factor_success),
+        ),
+    ];
+    let classes: Vec<(String, u64)> = s
+        .registered_vs_used
+        .iter()
+        .map(|(c, n)| (c.label().to_string(), *n))
+        .collect();
+    let class_total: u64 = s.registered_vs_used.iter().map(|(_, n)| n).sum();
+    let families: Vec<(String, u64)> = s
+        .mfa_method_families
+        .iter()
+        .map(|(k, n)| (family_label(k), *n))
+        .collect();
+    let family_total: u64 = s.mfa_method_families.iter().map(|(_, n)| n).sum();
+    let legacy_total: u64 = s.legacy_protocols.iter().map(|(_, n)| n).sum();
+    json!({
+        "stats": s,
+        "days": days,
+        "requirement": plain_bars(&requirement, successes),
+        "classes": plain_bars(&classes, class_total),
+        "class_total": class_total,
+        "families": plain_bars(&families, family_total),
+        "methods": plain_bars(&s.mfa_methods_used, family_total),
+        "legacy": plain_bars(&s.legacy_protocols, legacy_total),
+        "errors": s.error_codes.iter().zip(crate::analyze::signins::TRACKED_ERRORS).map(|((code, n), (_, meaning))| json!({"code": code, "n": n, "meaning": meaning})).collect::<Vec<_>>(),
+        "ca": plain_bars(
+            &s.registration_signins_ca
+                .iter()
+                .map(|(k, n)| {
+                    let label = match k.as_str() {
+                        "success" => "Success".to_string(),
+                        "failure" => "Failure".to_string(),
+                        "not_applied" => "Not applied".to_string(),
+                        other => format!("“{other}” (unknown value)"),
+                    };
+                    (label, *n)
+                })
+                .collect::<Vec<_>>(),
+            s.registration_signins,
+        ),
+        "auth_steps": s.auth_details.as_ref().map(|d| plain_bars(&d.mfa_steps_by_method, d.mfa_steps_by_method.iter().map(|(_, n)| n).sum())),
+    })
 }
 
 fn context(report: &Report) -> Value {
@@ -285,6 +390,8 @@ fn context(report: &Report) -> Value {
         "notes": report.notes,
         "unknown_methods": a.unknown_methods,
         "duplicates": a.duplicates,
+        "signins": a.signins.as_ref().map(signins_context),
+        "signin_download": crate::findings::SIGNIN_LOG_DOWNLOAD,
         "tiers_doc": tiers_doc,
         "stale_days": crate::findings::data_quality::STALE_DAYS,
     })

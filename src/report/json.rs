@@ -6,6 +6,7 @@ use std::io::Write;
 use serde_json::{json, Map, Value};
 
 use super::{io, Exporter, Report, TOOL_NAME, TOOL_VERSION};
+use crate::analyze::signins::SignInStats;
 use crate::analyze::RegistrationSummary;
 use crate::error::{Error, Result};
 
@@ -56,6 +57,49 @@ pub fn summary_json(s: &RegistrationSummary) -> Value {
     })
 }
 
+/// The `signins` object; see docs/METRICS.md ("Sign-in evidence").
+pub fn signins_json(s: &SignInStats) -> Value {
+    json!({
+        "rows": s.rows,
+        "interactive_rows": s.interactive_rows,
+        "non_interactive_rows": s.non_interactive_rows,
+        "users": s.users,
+        "success": s.success,
+        "failure": s.failure,
+        "interrupted": s.interrupted,
+        "other_status": object(&s.other_status),
+        "single_factor_success": s.single_factor_success,
+        "multi_factor_success": s.multi_factor_success,
+        "legacy_auth": s.legacy_auth,
+        "legacy_auth_users": s.legacy_auth_users,
+        "legacy_auth_success": s.legacy_auth_success,
+        "legacy_protocols": object(&s.legacy_protocols),
+        "window_start": s.window_start,
+        "window_end": s.window_end,
+        "rows_without_time": s.rows_without_time,
+        "registered_vs_used": object(&s.registered_vs_used.iter().map(|(c, n)| (c.key(), *n)).collect::<Vec<_>>()),
+        "mfa_methods_used": object(&s.mfa_methods_used),
+        "mfa_method_families": object(&s.mfa_method_families),
+        "registration_signins": s.registration_signins,
+        "registration_signin_users": s.registration_signin_users,
+        "registration_signins_success": s.registration_signins_success,
+        "registration_signins_compliant_or_hybrid": s.registration_signins_compliant_or_hybrid,
+        "registration_success_unmanaged": s.registration_success_unmanaged,
+        "registration_signins_ca": object(&s.registration_signins_ca),
+        "registration_blocked": s.registration_blocked,
+        "error_codes": object(&s.error_codes.iter().map(|(c, n)| (c.to_string(), *n)).collect::<Vec<_>>()),
+        "repeated_denial_users": s.repeated_denial_users,
+        "daily": s.daily,
+        "auth_details": s.auth_details.as_ref().map(|d| json!({
+            "steps": d.steps,
+            "requests": d.requests,
+            "requests_matched": d.requests_matched,
+            "mfa_steps_by_method": object(&d.mfa_steps_by_method),
+            "mfa_steps_failed": d.mfa_steps_failed,
+        })),
+    })
+}
+
 pub fn report_json(report: &Report) -> Value {
     let a = report.analysis;
     let mut registration = summary_json(&a.all);
@@ -88,9 +132,13 @@ pub fn report_json(report: &Report) -> Value {
             "encoding": f.encoding,
             "delimiter": f.delimiter,
             "problems": f.problems,
+            "window_start": f.window_start,
+            "window_end": f.window_end,
+            "service": f.service,
         })).collect::<Vec<_>>(),
         "skipped_files": report.skipped,
         "registration": registration,
+        "signins": a.signins.as_ref().map(signins_json),
         "recommendations": report.guidance,
         "findings": report.further,
         "actions": {

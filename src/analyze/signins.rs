@@ -1,0 +1,771 @@
+//! Sign-in evidence: what users actually did, joined to what they registered. Registration says
+//! who *could* do MFA; the sign-in logs say who *did*, who only ever signs in single-factor, who
+//! uses legacy protocols that bypass MFA, and where security info was registered from.
+
+use polars::prelude::*;
+use serde::Serialize;
+
+use crate::ingest::SignIns;
+
+/// The security-info registration app ("My Signins", aka.ms/mysecurityinfo).
+pub const MY_SIGNINS_APP_ID: &str = "19db86c3-b2b9-44cc-b339-36da233a3be2";
+
+/// Client app values of legacy authentication (formats §4.3), as Microsoft documents them.
+/// Logs spell some differently (`AutoDiscover`, `MAPI Over HTTP`), so they match ignoring case.
+/// Legacy protocols cannot do MFA: a successful legacy sign-in is a password-only sign-in.
+pub const LEGACY_CLIENTS: &[&str] = &[
+    "Authenticated SMTP",
+    "Autodiscover",
+    "Exchange ActiveSync",
+    "Exchange Online PowerShell",
+    "Exchange Web Services",
+    "IMAP4",
+    "MAPI over HTTP",
+    "Offline Address Book",
+    "Outlook Anywhere (RPC over HTTP)",
+    "Outlook Service",
+    "POP3",
+    "Reporting Web Services",
+    "Other clients",
+];
+
+/// The documented spelling of a legacy client app value, or `None` for a modern client.
+pub fn legacy_protocol(client_app: &str) -> Option<&'static str> {
+    let v = client_app.trim();
+    LEGACY_CLIENTS
+        .iter()
+        .find(|c| c.eq_ignore_ascii_case(v))
+        .copied()
+}
+
+pub fn is_legacy(client_app: &str) -> bool {
+    legacy_protocol(client_app).is_some()
+}
+
+/// Error codes the report counts (formats §4.2).
+pub const TRACKED_ERRORS: &[(i64, &str)] = &[
+    (500121, "MFA denied or timed out"),
+    (50074, "strong authentication required (interrupt)"),
+    (50076, "MFA required by policy"),
+    (50072, "MFA registration required (interrupt)"),
+    (50079, "security info registration required"),
+    (53003, "blocked by Conditional Access"),
+    (53004, "registration blocked due to risk"),
+    (
+        53010,
+        "security info registration blocked by Conditional Access",
+    ),
+    (50126, "invalid username or password"),
+    (50053, "account locked or malicious IP"),
+];
+
+/// A user is counted as facing MFA fatigue from this many MFA denials (500121) in the window.
+pub const REPEATED_DENIALS: u32 = 3;
+
+/// How an MFA requirement was met on one sign-in, from "Multifactor authentication result".
+pub fn mfa_kind(result: &str) -> Option<&'static str> {
+    let v = result.to_lowercase();
+    if v.is_empty() {
+        None
+    } else if v.contains("external") || v.contains("federated") {
+        Some("external")
+    } else if v.contains("claim") || v.contains("token") || v.contains("previously satisfied") {
+        Some("token")
+    } else {
+        Some("completed")
+    }
+}
+
+/// The family of an MFA method as sign-in logs name it ("Mobile app notification", "Text
+/// message", …), for comparing real usage with registrations.
+pub fn mfa_family(method: &str) -> &'static str {
+    let v = method.to_lowercase();
+    if v.contains("passkey") || v.contains("fido") || v.contains("security key") {
+        "passkey_or_fido2"
+    } else if v.contains("windows hello") {
+        "windows_hello"
+    } else if v.contains("certificate") {
+        "certificate"
+    } else if v.contains("passwordless") {
+        "authenticator_passwordless"
+    } else if v.contains("oath") || v.contains("verification code") || v.contains("code from") {
+        "oath_code"
+    } else if v.contains("text message") || v.contains("sms") {
+        "sms"
+    } else if v.contains("phone call") || v.contains("voice") {
+        "voice"
+    } else if v.contains("notification") || v.contains("authenticator") {
+        "authenticator_push"
+    } else if v.contains("previously satisfied") || v.contains("satisfied by") {
+        "token"
+    } else {
+        "other"
+    }
+}
+
+/// Registered vs used: exactly one class per user (registration users plus users seen only in
+/// the sign-ins).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UsageClass {
+    /// MFA capable and completed MFA in at least one successful sign-in.
+    UsedMfa,
+    /// MFA capable but every successful sign-in was single-factor.
+    SingleFactorOnly,
+    /// Not MFA capable, yet signed in successfully: the top risk.
+    NotCapableSignedIn,
+    /// Successful sign-ins met MFA only through claims in a token (no MFA prompt in the window).
+    MfaByTokenOnly,
+    /// MFA done by an external or federated provider: "not capable" here is not a gap.
+    ExternalMfa,
+    /// Sign-ins in the window, none successful.
+    NoSuccessfulSignIn,
+    /// In the registration export, no sign-in in the window.
+    NoSignIns,
+    /// Signed in, but absent from the registration export.
+    NotInRegistration,
+}
+
+impl UsageClass {
+    pub const ALL: [UsageClass; 8] = [
+        UsageClass::UsedMfa,
+        UsageClass::SingleFactorOnly,
+        UsageClass::NotCapableSignedIn,
+        UsageClass::MfaByTokenOnly,
+        UsageClass::ExternalMfa,
+        UsageClass::NoSuccessfulSignIn,
+        UsageClass::NoSignIns,
+        UsageClass::NotInRegistration,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            UsageClass::UsedMfa => "used_mfa",
+            UsageClass::SingleFactorOnly => "single_factor_only",
+            UsageClass::NotCapableSignedIn => "not_capable_signed_in",
+            UsageClass::MfaByTokenOnly => "mfa_by_token_only",
+            UsageClass::ExternalMfa => "external_mfa",
+            UsageClass::NoSuccessfulSignIn => "no_successful_signin",
+            UsageClass::NoSignIns => "no_signins",
+            UsageClass::NotInRegistration => "not_in_registration",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            UsageClass::UsedMfa => "MFA capable and used MFA",
+            UsageClass::SingleFactorOnly => "MFA capable, only single-factor sign-ins",
+            UsageClass::NotCapableSignedIn => "Not MFA capable, yet signed in",
+            UsageClass::MfaByTokenOnly => "MFA only from token claims",
+            UsageClass::ExternalMfa => "MFA by an external or federated provider",
+            UsageClass::NoSuccessfulSignIn => "Sign-ins, none successful",
+            UsageClass::NoSignIns => "No sign-ins in the window",
+            UsageClass::NotInRegistration => "Signed in, not in the registration export",
+        }
+    }
+}
+
+/// A user named in a sign-in table of the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignInUser {
+    pub upn: String,
+    pub count: u64,
+    pub detail: String,
+}
+
+/// Figures from the authentication-step (`_AuthDetails_`) files.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuthDetailStats {
+    pub steps: u64,
+    /// Sign-ins (request ids) the steps belong to.
+    pub requests: u64,
+    /// Steps of the main sign-in files' requests that have details.
+    pub requests_matched: u64,
+    /// MFA step method → steps (requirement multifactor, any result).
+    pub mfa_steps_by_method: Vec<(String, u64)>,
+    pub mfa_steps_failed: u64,
+}
+
+/// Sign-ins on one day (UTC).
+#[derive(Debug, Clone, Serialize)]
+pub struct Day {
+    pub day: String,
+    pub success: u64,
+    pub failure: u64,
+    pub interrupted: u64,
+}
+
+/// The `signins` object of the JSON summary; definitions in docs/METRICS.md.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignInStats {
+    pub rows: u64,
+    pub interactive_rows: u64,
+    pub non_interactive_rows: u64,
+    pub users: u64,
+    pub success: u64,
+    pub failure: u64,
+    pub interrupted: u64,
+    /// Status values that are none of the three, with rows.
+    pub other_status: Vec<(String, u64)>,
+    pub single_factor_success: u64,
+    pub multi_factor_success: u64,
+    pub legacy_auth: u64,
+    pub legacy_auth_users: u64,
+    pub legacy_auth_success: u64,
+    pub legacy_protocols: Vec<(String, u64)>,
+    pub window_start: Option<String>,
+    pub window_end: Option<String>,
+    pub rows_without_time: u64,
+    pub registered_vs_used: Vec<(UsageClass, u64)>,
+    /// "Multifactor authentication auth method" value → sign-ins.
+    pub mfa_methods_used: Vec<(String, u64)>,
+    /// The same, grouped into method families.
+    pub mfa_method_families: Vec<(String, u64)>,
+    pub registration_signins: u64,
+    pub registration_signin_users: u64,
+    pub registration_signins_success: u64,
+    pub registration_signins_compliant_or_hybrid: u64,
+    /// Successful registration sign-ins from a device neither compliant nor hybrid-joined.
+    pub registration_success_unmanaged: u64,
+    pub registration_signins_ca: Vec<(String, u64)>,
+    pub registration_blocked: u64,
+    /// Tracked error code → rows.
+    pub error_codes: Vec<(i64, u64)>,
+    pub repeated_denial_users: u64,
+    pub daily: Vec<Day>,
+    pub auth_details: Option<AuthDetailStats>,
+    /// Users not MFA capable who signed in successfully, most sign-ins first (top 25).
+    pub top_not_capable: Vec<SignInUser>,
+    pub top_repeated_denials: Vec<SignInUser>,
+    pub top_legacy: Vec<SignInUser>,
+}
+
+fn u64_at(df: &DataFrame, name: &str) -> u64 {
+    df.column(name)
+        .ok()
+        .and_then(|c| c.cast(&DataType::UInt64).ok())
+        .and_then(|c| c.u64().ok().and_then(|ca| ca.get(0)))
+        .unwrap_or(0)
+}
+
+fn count(e: Expr, name: &str) -> Expr {
+    e.fill_null(lit(false))
+        .cast(DataType::UInt64)
+        .sum()
+        .alias(name)
+}
+
+/// Derived per-row columns: classification of values happens here, once.
+fn enrich(frame: &DataFrame) -> PolarsResult<DataFrame> {
+    let strs =
+        |name: &str| -> PolarsResult<StringChunked> { Ok(frame.column(name)?.str()?.clone()) };
+    let client = strs("client_app")?;
+    let result = strs("mfa_result")?;
+    let method = strs("mfa_method")?;
+    let app_id = strs("app_id")?;
+    let app = strs("app")?;
+    let join = strs("join_type")?;
+    let time = frame.column("time_us")?.i64()?.clone();
+    let n = frame.height();
+    let protocol: Vec<Option<&str>> = client.iter().map(|c| c.and_then(legacy_protocol)).collect();
+    let legacy: Vec<bool> = protocol.iter().map(Option::is_some).collect();
+    let kind: Vec<Option<&str>> = result.iter().map(|r| r.and_then(mfa_kind)).collect();
+    let family: Vec<Option<&str>> = method.iter().map(|m| m.map(mfa_family)).collect();
+    let registration_app: Vec<bool> = app_id
+        .iter()
+        .zip(app.iter())
+        .map(|(id, name)| {
+            id == Some(MY_SIGNINS_APP_ID)
+                || name.is_some_and(|n| n.eq_ignore_ascii_case("My Signins"))
+        })
+        .collect();
+    let hybrid: Vec<bool> = join
+        .iter()
+        .map(|j| j.is_some_and(|j| j.to_lowercase().contains("hybrid")))
+        .collect();
+    let day: Vec<Option<String>> = time
+        .iter()
+        .map(|t| {
+            t.and_then(chrono::DateTime::from_timestamp_micros)
+                .map(|t| t.format("%Y-%m-%d").to_string())
+        })
+        .collect();
+    let mut out = frame.clone();
+    out.with_column(Column::new("legacy".into(), legacy))?;
+    out.with_column(Column::new("legacy_protocol".into(), protocol))?;
+    out.with_column(Column::new("mfa_kind".into(), kind))?;
+    out.with_column(Column::new("mfa_family".into(), family))?;
+    out.with_column(Column::new("registration_app".into(), registration_app))?;
+    out.with_column(Column::new("hybrid".into(), hybrid))?;
+    out.with_column(Column::new("day".into(), day))?;
+    debug_assert_eq!(out.height(), n);
+    Ok(out)
+}
+
+/// `(value, rows)` pairs of a string column, most frequent first.
+fn counts(frame: LazyFrame, column: &str) -> PolarsResult<Vec<(String, u64)>> {
+    super::value_counts(frame.filter(col(column).is_not_null()), column)
+}
+
+/// The sign-in statistics and a per-user frame to join onto the registration users.
+pub struct SignInAnalysis {
+    pub stats: SignInStats,
+    /// Per registration row: `row`, `signin_class` (key), `signins`, `successes`,
+    /// `single_factor_successes`, `legacy_signins`, `mfa_denials`.
+    pub per_user: DataFrame,
+}
+
+/// Analyze the sign-ins against the distinct registration users (`per_user` of the
+/// registration analysis: needs `row`, `upn_key`, `id`, `upn`, `is_mfa_capable`, `n_mfa`).
+pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResult<SignInAnalysis> {
+    let frame = enrich(&signins.users)?;
+    let s = frame.clone().lazy();
+    let success = col("status").eq(lit("success"));
+
+    let totals = s
+        .clone()
+        .select([
+            len().cast(DataType::UInt64).alias("rows"),
+            count(col("interactive"), "interactive_rows"),
+            col("upn_key").drop_nulls().n_unique().alias("users"),
+            count(success.clone(), "success"),
+            count(col("status").eq(lit("failure")), "failure"),
+            count(col("status").eq(lit("interrupted")), "interrupted"),
+            count(
+                success
+                    .clone()
+                    .and(col("requirement").eq(lit("single_factor"))),
+                "single_factor_success",
+            ),
+            count(
+                success
+                    .clone()
+                    .and(col("requirement").eq(lit("multi_factor"))),
+                "multi_factor_success",
+            ),
+            count(col("legacy"), "legacy_auth"),
+            col("upn_key")
+                .filter(col("legacy"))
+                .drop_nulls()
+                .n_unique()
+                .alias("legacy_auth_users"),
+            count(col("legacy").and(success.clone()), "legacy_auth_success"),
+            col("time_us").min().alias("first"),
+            col("time_us").max().alias("last"),
+            count(col("time_us").is_null(), "rows_without_time"),
+            count(col("registration_app"), "registration_signins"),
+            col("upn_key")
+                .filter(col("registration_app"))
+                .drop_nulls()
+                .n_unique()
+                .alias("registration_signin_users"),
+            count(
+                col("registration_app").and(success.clone()),
+                "registration_signins_success",
+            ),
+            count(
+                col("registration_app")
+                    .and(col("compliant").fill_null(lit(false)).or(col("hybrid"))),
+                "registration_signins_compliant_or_hybrid",
+            ),
+            count(
+                col("registration_app")
+                    .and(success.clone())
+                    .and(col("compliant").fill_null(lit(false)).not())
+                    .and(col("hybrid").not()),
+                "registration_success_unmanaged",
+            ),
+            count(
+                col("registration_app").and(col("error_code").eq(lit(53010i64))),
+                "registration_blocked",
+            ),
+        ])
+        .collect()?;
+    let stamp = |name: &str| {
+        totals
+            .column(name)
+            .ok()
+            .and_then(|c| c.i64().ok().and_then(|ca| ca.get(0)))
+            .and_then(chrono::DateTime::from_timestamp_micros)
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+    };
+    let rows = u64_at(&totals, "rows");
+    let interactive_rows = u64_at(&totals, "interactive_rows");
+
+    let other_status = counts(
+        s.clone().filter(
+            col("status")
+                .neq(lit("success"))
+                .and(col("status").neq(lit("failure")))
+                .and(col("status").neq(lit("interrupted"))),
+        ),
+        "status",
+    )?;
+    let legacy_protocols = counts(s.clone(), "legacy_protocol")?;
+    let mfa_methods_used = counts(s.clone(), "mfa_method")?;
+    let mfa_method_families = counts(s.clone(), "mfa_family")?;
+    let registration_signins_ca = counts(
+        s.clone().filter(col("registration_app")),
+        "conditional_access",
+    )?;
+
+    let codes = s
+        .clone()
+        .filter(col("error_code").is_not_null())
+        .group_by([col("error_code")])
+        .agg([len().cast(DataType::UInt64).alias("n")])
+        .collect()?;
+    let code_col = codes.column("error_code")?.i64()?.clone();
+    let code_n = codes.column("n")?.u64()?.clone();
+    let error_codes: Vec<(i64, u64)> = TRACKED_ERRORS
+        .iter()
+        .map(|(code, _)| {
+            let n = code_col
+                .iter()
+                .zip(code_n.iter())
+                .find(|(c, _)| *c == Some(*code))
+                .and_then(|(_, n)| n)
+                .unwrap_or(0);
+            (*code, n)
+        })
+        .collect();
+
+    let daily_df = s
+        .clone()
+        .filter(col("day").is_not_null())
+        .group_by([col("day")])
+        .agg([
+            count(success.clone(), "success"),
+            count(col("status").eq(lit("failure")), "failure"),
+            count(col("status").eq(lit("interrupted")), "interrupted"),
+        ])
+        .sort(["day"], SortMultipleOptions::default())
+        .collect()?;
+    let daily = {
+        let day = daily_df.column("day")?.str()?.clone();
+        let (ok, fail, intr) = (
+            daily_df.column("success")?.u64()?.clone(),
+            daily_df.column("failure")?.u64()?.clone(),
+            daily_df.column("interrupted")?.u64()?.clone(),
+        );
+        (0..daily_df.height())
+            .map(|i| Day {
+                day: day.get(i).unwrap_or_default().to_string(),
+                success: ok.get(i).unwrap_or(0),
+                failure: fail.get(i).unwrap_or(0),
+                interrupted: intr.get(i).unwrap_or(0),
+            })
+            .collect()
+    };
+
+    // Join each sign-in to a registration user: object id first, then UPN ignoring case.
+    let reg = registration_users.clone().lazy();
+    let by_id = reg
+        .clone()
+        .filter(col("id").is_not_null())
+        .select([col("id").alias("user_id"), col("row").alias("row_by_id")]);
+    let by_upn = reg
+        .clone()
+        .select([col("upn_key"), col("row").alias("row_by_upn")]);
+    let joined = s
+        .clone()
+        .join(
+            by_id,
+            [col("user_id")],
+            [col("user_id")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .join(
+            by_upn,
+            [col("upn_key")],
+            [col("upn_key")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_column(
+            when(col("row_by_id").is_not_null())
+                .then(col("row_by_id"))
+                .otherwise(col("row_by_upn"))
+                .alias("row"),
+        );
+    let kind = col("mfa_kind");
+    let per_row = joined
+        .clone()
+        .filter(col("row").is_not_null())
+        .group_by([col("row")])
+        .agg([
+            len().cast(DataType::UInt32).alias("signins"),
+            count(success.clone(), "successes").cast(DataType::UInt32),
+            count(
+                success
+                    .clone()
+                    .and(col("requirement").eq(lit("single_factor"))),
+                "single_factor_successes",
+            )
+            .cast(DataType::UInt32),
+            count(
+                success
+                    .clone()
+                    .and(col("requirement").eq(lit("multi_factor")))
+                    .and(kind.clone().is_null().or(kind.clone().eq(lit("completed")))),
+                "mfa_completed",
+            )
+            .cast(DataType::UInt32),
+            count(
+                success.clone().and(kind.clone().eq(lit("token"))),
+                "mfa_token",
+            )
+            .cast(DataType::UInt32),
+            count(
+                success.clone().and(kind.clone().eq(lit("external"))),
+                "mfa_external",
+            )
+            .cast(DataType::UInt32),
+            count(col("legacy"), "legacy_signins").cast(DataType::UInt32),
+            count(col("legacy").and(success.clone()), "legacy_successes").cast(DataType::UInt32),
+            count(col("error_code").eq(lit(500121i64)), "mfa_denials").cast(DataType::UInt32),
+        ]);
+    let capable = when(col("is_mfa_capable").is_not_null())
+        .then(col("is_mfa_capable"))
+        .otherwise(col("n_mfa").gt(lit(0u32)))
+        .fill_null(lit(false));
+    let class = when(col("signins").is_null())
+        .then(lit(UsageClass::NoSignIns.key()))
+        .when(col("successes").eq(lit(0u32)))
+        .then(lit(UsageClass::NoSuccessfulSignIn.key()))
+        .when(col("mfa_external").gt(lit(0u32)))
+        .then(lit(UsageClass::ExternalMfa.key()))
+        .when(capable.clone().not())
+        .then(lit(UsageClass::NotCapableSignedIn.key()))
+        .when(col("mfa_completed").gt(lit(0u32)))
+        .then(lit(UsageClass::UsedMfa.key()))
+        .when(col("mfa_token").gt(lit(0u32)))
+        .then(lit(UsageClass::MfaByTokenOnly.key()))
+        .otherwise(lit(UsageClass::SingleFactorOnly.key()));
+    let per_user = reg
+        .select([col("row"), col("upn"), col("is_mfa_capable"), col("n_mfa")])
+        .join(
+            per_row,
+            [col("row")],
+            [col("row")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_column(class.alias("signin_class"))
+        .collect()?;
+
+    let not_in_registration = joined
+        .clone()
+        .filter(col("row").is_null())
+        .select([when(col("upn_key").is_not_null())
+            .then(col("upn_key"))
+            .otherwise(col("user_id"))
+            .drop_nulls()
+            .n_unique()
+            .cast(DataType::UInt64)
+            .alias("n")])
+        .collect()?;
+    let class_counts = counts(per_user.clone().lazy(), "signin_class")?;
+    let registered_vs_used: Vec<(UsageClass, u64)> = UsageClass::ALL
+        .iter()
+        .map(|c| {
+            let n = if *c == UsageClass::NotInRegistration {
+                u64_at(&not_in_registration, "n")
+            } else {
+                class_counts
+                    .iter()
+                    .find(|(k, _)| k == c.key())
+                    .map(|(_, n)| *n)
+                    .unwrap_or(0)
+            };
+            (*c, n)
+        })
+        .collect();
+
+    let top =
+        |filter: Expr, by: &str, detail: &dyn Fn(u64) -> String| -> PolarsResult<Vec<SignInUser>> {
+            let df = per_user
+                .clone()
+                .lazy()
+                .filter(filter)
+                .sort_by_exprs(
+                    [col(by), col("upn")],
+                    SortMultipleOptions::default().with_order_descending_multi([true, false]),
+                )
+                .limit(25)
+                .collect()?;
+            let upn = df.column("upn")?.str()?.clone();
+            let n = df.column(by)?.cast(&DataType::UInt64)?.u64()?.clone();
+            Ok((0..df.height())
+                .map(|i| {
+                    let c = n.get(i).unwrap_or(0);
+                    SignInUser {
+                        upn: upn.get(i).unwrap_or_default().to_string(),
+                        count: c,
+                        detail: detail(c),
+                    }
+                })
+                .collect())
+        };
+    let top_not_capable = top(
+        col("signin_class").eq(lit(UsageClass::NotCapableSignedIn.key())),
+        "successes",
+        &|n| format!("{n} successful sign-in(s) without being MFA capable"),
+    )?;
+    let top_repeated_denials = top(
+        col("mfa_denials").gt_eq(lit(REPEATED_DENIALS)),
+        "mfa_denials",
+        &|n| format!("{n} MFA denials or time-outs (500121)"),
+    )?;
+    let top_legacy = top(
+        col("legacy_signins").gt(lit(0u32)),
+        "legacy_signins",
+        &|n| format!("{n} legacy-protocol sign-in(s)"),
+    )?;
+    let repeated_denial_users = per_user
+        .column("mfa_denials")?
+        .u32()?
+        .iter()
+        .filter(|d| d.is_some_and(|d| d >= REPEATED_DENIALS))
+        .count() as u64;
+
+    let auth_details = match &signins.auth_details {
+        None => None,
+        Some(details) => Some(auth_detail_stats(details, &frame)?),
+    };
+
+    Ok(SignInAnalysis {
+        stats: SignInStats {
+            rows,
+            interactive_rows,
+            non_interactive_rows: rows - interactive_rows,
+            users: u64_at(&totals, "users"),
+            success: u64_at(&totals, "success"),
+            failure: u64_at(&totals, "failure"),
+            interrupted: u64_at(&totals, "interrupted"),
+            other_status,
+            single_factor_success: u64_at(&totals, "single_factor_success"),
+            multi_factor_success: u64_at(&totals, "multi_factor_success"),
+            legacy_auth: u64_at(&totals, "legacy_auth"),
+            legacy_auth_users: u64_at(&totals, "legacy_auth_users"),
+            legacy_auth_success: u64_at(&totals, "legacy_auth_success"),
+            legacy_protocols,
+            window_start: stamp("first"),
+            window_end: stamp("last"),
+            rows_without_time: u64_at(&totals, "rows_without_time"),
+            registered_vs_used,
+            mfa_methods_used,
+            mfa_method_families,
+            registration_signins: u64_at(&totals, "registration_signins"),
+            registration_signin_users: u64_at(&totals, "registration_signin_users"),
+            registration_signins_success: u64_at(&totals, "registration_signins_success"),
+            registration_signins_compliant_or_hybrid: u64_at(
+                &totals,
+                "registration_signins_compliant_or_hybrid",
+            ),
+            registration_success_unmanaged: u64_at(&totals, "registration_success_unmanaged"),
+            registration_signins_ca,
+            registration_blocked: u64_at(&totals, "registration_blocked"),
+            error_codes,
+            repeated_denial_users,
+            daily,
+            auth_details,
+            top_not_capable,
+            top_repeated_denials,
+            top_legacy,
+        },
+        per_user: per_user.drop_many(["upn", "is_mfa_capable", "n_mfa"]),
+    })
+}
+
+fn auth_detail_stats(details: &DataFrame, signins: &DataFrame) -> PolarsResult<AuthDetailStats> {
+    let d = details.clone().lazy();
+    let totals = d
+        .clone()
+        .select([
+            len().cast(DataType::UInt64).alias("steps"),
+            col("request_id")
+                .n_unique()
+                .cast(DataType::UInt64)
+                .alias("requests"),
+            count(
+                col("requirement")
+                    .eq(lit("multi_factor"))
+                    .and(col("succeeded").eq(lit(false))),
+                "failed",
+            ),
+        ])
+        .collect()?;
+    let requests = d
+        .clone()
+        .select([col("request_id")])
+        .unique(None, UniqueKeepStrategy::First);
+    let matched = signins
+        .clone()
+        .lazy()
+        .filter(col("request_id").is_not_null())
+        .select([col("request_id")])
+        .unique(None, UniqueKeepStrategy::First)
+        .join(
+            requests,
+            [col("request_id")],
+            [col("request_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .select([len().cast(DataType::UInt64).alias("n")])
+        .collect()?;
+    Ok(AuthDetailStats {
+        steps: u64_at(&totals, "steps"),
+        requests: u64_at(&totals, "requests"),
+        requests_matched: u64_at(&matched, "n"),
+        mfa_steps_by_method: counts(
+            d.filter(col("requirement").eq(lit("multi_factor"))),
+            "method",
+        )?,
+        mfa_steps_failed: u64_at(&totals, "failed"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legacy_clients_match_case_insensitively() {
+        for c in [
+            "IMAP4",
+            "AutoDiscover",
+            "MAPI Over HTTP",
+            "Exchange ActiveSync",
+            "Other clients",
+        ] {
+            assert!(is_legacy(c), "{c}");
+        }
+        for c in ["Browser", "Mobile Apps and Desktop clients", ""] {
+            assert!(!is_legacy(c), "{c}");
+        }
+    }
+
+    #[test]
+    fn mfa_results_and_methods_are_classified() {
+        assert_eq!(mfa_kind("MFA completed in Entra ID"), Some("completed"));
+        assert_eq!(
+            mfa_kind("MFA requirement satisfied by claim in the token"),
+            Some("token")
+        );
+        assert_eq!(
+            mfa_kind("MFA requirement satisfied by claim provided by external provider"),
+            Some("external")
+        );
+        assert_eq!(mfa_kind(""), None);
+        assert_eq!(mfa_family("Mobile app notification"), "authenticator_push");
+        assert_eq!(mfa_family("OATH verification code"), "oath_code");
+        assert_eq!(mfa_family("Text message"), "sms");
+        assert_eq!(mfa_family("Phone call approval (Office phone)"), "voice");
+        assert_eq!(mfa_family("Passkey (device-bound)"), "passkey_or_fido2");
+        assert_eq!(mfa_family("FIDO2 security key"), "passkey_or_fido2");
+        assert_eq!(mfa_family("Windows Hello for Business"), "windows_hello");
+        assert_eq!(
+            mfa_family("Passwordless phone sign-in"),
+            "authenticator_passwordless"
+        );
+    }
+}

@@ -1,0 +1,229 @@
+//! Sign-in evidence on hand-made fixtures (`tests/fixtures/signins/`) next to the registration
+//! fixture of `contract.rs` (users alice … kim). The interactive file (current 57-field layout)
+//! holds these rows; the non-interactive file (2024, 49-column layout) two more:
+//!
+//! | row | user  | status      | code   | requirement | MFA result / method                  | notes |
+//! |-----|-------|-------------|--------|-------------|--------------------------------------|-------|
+//! | r01 | alice | Success     | 0      | multi       | completed / Mobile app notification   | |
+//! | r02 | alice | Success     | 0      | multi       | claim in the token                    | |
+//! | r03 | bob   | Success     | (empty)| multi       | completed / Text message              | |
+//! | r04 | carol | Success     | 0      | single      |                                       | |
+//! | r05 | carol | Success     | 0      | single      |                                       | |
+//! | r06 | dave  | Success     | 0      | single      |                                       | dave cannot do MFA |
+//! | r07 | dave  | Failure     | 50126  | single      |                                       | |
+//! | r08 | erin  | Failure     | 50126  | single      |                                       | erin's only sign-in |
+//! | r09 | frank | Success     | 0      | multi       | completed / Windows Hello             | My Signins, compliant, joined, CA success |
+//! | r10 | gina  | Success     | 0      | multi       | completed / Phone call (Office)       | UPN gina@fabrikam.example: joined by User ID |
+//! | r12 | ivan  | Success     | 0      | single      |                                       | IMAP4 |
+//! | r13 | ivan  | Failure     | 50126  | single      |                                       | imap4 (other case) |
+//! | r14 | judy  | Failure     | 53010  | single      |                                       | My Signins, blocked, CA failure |
+//! | r15 | kim   | Success     | 0      | multi       | external provider                     | |
+//! | r16 | zed   | Success     | 0      | single      |                                       | not in the registration export |
+//! | r17–r19 | carol | Failure | 500121 | multi       |                                       | three denials |
+//! | r20 | bob   | Interrupted | 50074  | multi       |                                       | |
+//! | r21 | frank | Success     | 0      | multi       | completed / Windows Hello             | My Signins, unmanaged, CA not applied |
+//! | r22 | —     |             |        |             |                                       | 3 fields: skipped |
+//! | r23 | alice | Success     | 0      | multi       | completed / Mobile app notification   | date "yesterday" |
+//! | n01 | alice | Success     | 0      | multi       | claim in the token                    | non-interactive, 2026-09-23T01:00Z |
+//! | n02 | carol | Success     | 0      | single      |                                       | non-interactive, 2026-09-23T02:00Z |
+//!
+//! hank has no sign-in.
+
+mod common;
+
+use common::{finding, fixture, run};
+use serde_json::{json, Value};
+
+fn full_run() -> Value {
+    let files: Vec<_> = [
+        "registration/b-graph-beta.csv",
+        "signins/InteractiveSignIns_2026-09-20_2026-09-23.csv",
+        "signins/NonInteractiveSignIns_2026-09-20_2026-09-23.csv",
+        "signins/InteractiveSignIns_AuthDetails_2026-09-20_2026-09-23.csv",
+        "signins/ApplicationSignIns_2026-09-20_2026-09-23.csv",
+    ]
+    .iter()
+    .map(|f| fixture(f))
+    .collect();
+    run(&files, None).json
+}
+
+#[test]
+fn sign_in_totals() {
+    let j = full_run();
+    let s = &j["signins"];
+    let expect = json!({
+        "rows": 23,                   // 21 interactive (r22 skipped) + 2 non-interactive
+        "interactive_rows": 21,
+        "non_interactive_rows": 2,
+        "users": 11,                  // alice bob carol dave erin frank gina@fabrikam ivan judy kim zed
+        "success": 15,                // r01-06, r09, r10, r12, r15, r16, r21, r23, n01, n02
+        "failure": 7,                 // r07, r08, r13, r14, r17-r19
+        "interrupted": 1,             // r20
+        "single_factor_success": 6,   // r04, r05, r06, r12, r16, n02
+        "multi_factor_success": 9,
+        "legacy_auth": 2,             // r12, r13
+        "legacy_auth_users": 1,       // ivan
+        "legacy_auth_success": 1,
+        "legacy_protocols": {"IMAP4": 2},
+        "window_start": "2026-09-20T10:00:00Z",
+        "window_end": "2026-09-23T02:00:00Z",
+        "rows_without_time": 1,       // r23
+        "registration_signins": 3,    // r09, r14, r21
+        "registration_signin_users": 2,
+        "registration_signins_success": 2,
+        "registration_signins_compliant_or_hybrid": 1, // r09
+        "registration_success_unmanaged": 1,           // r21
+        "registration_blocked": 1,                     // r14 (53010)
+        "repeated_denial_users": 1,                    // carol
+    });
+    for (key, value) in expect.as_object().unwrap() {
+        assert_eq!(&s[key], value, "signins.{key}");
+    }
+    assert_eq!(
+        s["mfa_methods_used"],
+        json!({"Mobile app notification": 2, "Windows Hello for Business": 2,
+               "Phone call approval (Office phone)": 1, "Text message": 1})
+    );
+    assert_eq!(s["error_codes"]["500121"], 3);
+    assert_eq!(s["error_codes"]["50126"], 3);
+    assert_eq!(s["error_codes"]["53010"], 1);
+    assert_eq!(s["error_codes"]["50074"], 1);
+    assert_eq!(
+        s["registration_signins_ca"],
+        json!({"failure": 1, "not_applied": 1, "success": 1})
+    );
+    // The newest time in the data is now a sign-in: n02.
+    assert_eq!(j["as_of"], "2026-09-23");
+}
+
+#[test]
+fn registered_vs_used_puts_every_user_in_one_class() {
+    let j = full_run();
+    assert_eq!(
+        j["signins"]["registered_vs_used"],
+        json!({
+            "used_mfa": 4,              // alice, bob, frank, gina (joined by object id)
+            "single_factor_only": 1,    // carol: capable, every success single-factor
+            "not_capable_signed_in": 2, // dave, ivan (isMfaCapable False)
+            "mfa_by_token_only": 0,
+            "external_mfa": 1,          // kim
+            "no_successful_signin": 2,  // erin, judy
+            "no_signins": 1,            // hank
+            "not_in_registration": 1,   // zed
+        })
+    );
+}
+
+#[test]
+fn auth_details_and_service_sign_ins() {
+    let j = full_run();
+    assert_eq!(
+        j["signins"]["auth_details"],
+        json!({
+            "steps": 9, "requests": 5, "requests_matched": 4,
+            "mfa_steps_by_method": {"Mobile app notification": 2, "Text message": 1, "Windows Hello for Business": 1},
+            "mfa_steps_failed": 1,
+        })
+    );
+    let app = j["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == "app_sign_ins")
+        .expect("application sign-ins recognized");
+    assert_eq!(app["rows"], 2);
+    assert_eq!(
+        app["service"],
+        json!({"success": 1, "failure": 1, "principals": 2})
+    );
+    let interactive = j["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["variant"] == "interactive, current layout, 57 columns")
+        .unwrap();
+    assert_eq!(
+        interactive["skipped_rows"], 1,
+        "the 3-field row is skipped, not fatal"
+    );
+    assert!(interactive["problems"][0]
+        .as_str()
+        .unwrap()
+        .contains("line 23: 'yesterday'"));
+    let non_interactive = j["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["variant"] == "non-interactive, 2024 layout, 49 columns");
+    assert!(non_interactive.is_some());
+}
+
+#[test]
+fn findings_and_actions_from_sign_ins() {
+    let j = full_run();
+    let r2 = finding(&j, "R2");
+    assert_eq!(r2["status"], "partly_met"); // 1 of 2 successful registrations unmanaged
+    assert_eq!(
+        (r2["population"].as_u64(), r2["affected"].as_u64()),
+        (Some(2), Some(1))
+    );
+    let not_capable = finding(&j, "signins-not-capable");
+    assert_eq!(not_capable["status"], "not_met");
+    // Registration users with a successful sign-in: alice bob carol dave frank gina ivan kim.
+    assert_eq!(
+        (
+            not_capable["population"].as_u64(),
+            not_capable["affected"].as_u64()
+        ),
+        (Some(8), Some(2))
+    );
+    assert_eq!(finding(&j, "single-factor-signins")["affected"], 1);
+    assert_eq!(finding(&j, "legacy-auth")["status"], "not_met");
+    assert_eq!(finding(&j, "mfa-fatigue")["affected"], 1);
+    let codes = &j["actions"]["by_code"];
+    assert_eq!(codes["NOT_CAPABLE_SIGNING_IN"], 2);
+    assert_eq!(codes["REPEATED_MFA_DENIALS"], 1);
+    assert_eq!(codes["USES_LEGACY_AUTH"], 1);
+}
+
+#[test]
+fn without_sign_ins_the_sign_in_findings_are_absent() {
+    let j = run(&[fixture("registration/b-graph-beta.csv")], None).json;
+    assert_eq!(j["signins"], Value::Null);
+    assert_eq!(finding(&j, "R2")["status"], "needs_data");
+    assert!(j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["id"] != "legacy-auth"));
+}
+
+#[test]
+fn french_and_spanish_downloads() {
+    let files: Vec<_> = [
+        "registration/b-graph-beta.csv",
+        "signins/fr-InteractiveSignIns.csv",
+        "signins/es-InteractiveSignIns.csv",
+    ]
+    .iter()
+    .map(|f| fixture(f))
+    .collect();
+    let j = run(&files, None).json;
+    let s = &j["signins"];
+    // fr: alice success multi, dave failure, dave success over POP3; es: bob success, carol interrupted.
+    assert_eq!(s["rows"], 5);
+    assert_eq!(s["success"], 3);
+    assert_eq!(s["failure"], 1);
+    assert_eq!(s["interrupted"], 1);
+    assert_eq!(s["single_factor_success"], 1);
+    assert_eq!(s["legacy_protocols"], json!({"POP3": 1}));
+    assert_eq!(s["registered_vs_used"]["not_capable_signed_in"], 1); // dave
+    let fr = j["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["delimiter"] == ";")
+        .unwrap();
+    assert_eq!(fr["kind"], "user_sign_ins");
+}
