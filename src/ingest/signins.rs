@@ -412,7 +412,7 @@ pub fn ca_status(raw: &str) -> String {
     }
 }
 
-fn cell<'r>(record: &'r csv::StringRecord, index: Option<usize>) -> &'r str {
+fn cell(record: &csv::StringRecord, index: Option<usize>) -> &str {
     index.and_then(|i| record.get(i)).unwrap_or("").trim()
 }
 
