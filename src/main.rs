@@ -92,6 +92,15 @@ fn inspect(args: entra_mfa_report::cli::InspectArgs) -> entra_mfa_report::error:
                         f.rows, f.skipped_rows, f.encoding, f.delimiter
                     );
                     println!("  sha256:   {}", f.sha256);
+                    if let (Some(start), Some(end)) = (&f.window_start, &f.window_end) {
+                        println!("  window:   {start} to {end}");
+                    }
+                    if let Some(s) = &f.service {
+                        println!(
+                            "  service:  {} successful, {} failed, {} service principals",
+                            s.success, s.failure, s.principals
+                        );
+                    }
                     println!("  columns recognized:");
                     for c in &f.recognized {
                         if c.header.trim() == c.canonical {

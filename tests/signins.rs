@@ -227,3 +227,44 @@ fn french_and_spanish_downloads() {
         .unwrap();
     assert_eq!(fr["kind"], "user_sign_ins");
 }
+
+#[test]
+fn json_download() {
+    // Graph signIn objects: j01 alice (MFA, 2 steps), j06 dave (single-factor), j10 gina (MFA by
+    // phone call; only the authenticationDetails name the method), j14 judy (My Signins, 53010),
+    // j20 bob (50074, an interrupt code).
+    let files = [
+        fixture("registration/b-graph-beta.csv"),
+        fixture("signins/InteractiveSignIns_2026-09-20_2026-09-23.json"),
+    ];
+    let j = run(&files, None).json;
+    let s = &j["signins"];
+    assert_eq!(s["rows"], 5);
+    assert_eq!(
+        (
+            s["success"].as_u64(),
+            s["failure"].as_u64(),
+            s["interrupted"].as_u64()
+        ),
+        (Some(3), Some(1), Some(1))
+    );
+    assert_eq!(s["single_factor_success"], 1);
+    assert_eq!(s["registration_signins"], 1);
+    assert_eq!(s["registration_blocked"], 1);
+    assert_eq!(
+        s["mfa_methods_used"],
+        json!({"Mobile app notification": 1, "Phone call approval (Office phone)": 1})
+    );
+    assert_eq!(s["auth_details"]["steps"], 5); // 2 + 1 + 2
+    assert_eq!(s["auth_details"]["requests_matched"], 3);
+    assert_eq!(s["registered_vs_used"]["used_mfa"], 2); // alice, gina (joined by userId)
+    assert_eq!(s["registered_vs_used"]["not_capable_signed_in"], 1); // dave
+    let input = j["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["delimiter"] == "json")
+        .unwrap();
+    assert_eq!(input["kind"], "user_sign_ins");
+    assert_eq!(input["window_start"], "2026-09-20T10:00:00Z");
+}

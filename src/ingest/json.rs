@@ -12,8 +12,8 @@ pub struct Table {
     pub records: Vec<csv::StringRecord>,
 }
 
-/// Flatten a JSON document into a table, or say why it is not a table of objects.
-pub fn table(text: &str) -> Result<Table, String> {
+/// The objects of a JSON document: a plain array, or a Graph response's `value` array.
+pub fn items(text: &str) -> Result<Vec<Value>, String> {
     let doc: Value = serde_json::from_str(text).map_err(|e| {
         format!(
             "is not valid JSON (line {}, column {}: {e})",
@@ -29,9 +29,19 @@ pub fn table(text: &str) -> Result<Table, String> {
         },
         _ => return Err("is JSON but neither an array nor an object".into()),
     };
+    Ok(items)
+}
+
+/// Flatten a JSON document into a table, or say why it is not a table of objects.
+pub fn table(text: &str) -> Result<Table, String> {
+    table_of(&items(text)?)
+}
+
+/// Flatten objects into a table (property names in first-seen order).
+pub fn table_of(items: &[Value]) -> Result<Table, String> {
     let mut headers: Vec<String> = Vec::new();
     let mut index = std::collections::HashMap::new();
-    for item in &items {
+    for item in items {
         let Value::Object(map) = item else {
             return Err("is a JSON array whose items are not objects".into());
         };

@@ -243,6 +243,12 @@ fn delimiter_name(layout: &text::CsvLayout) -> String {
     }
 }
 
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
 fn iso(us: Option<i64>) -> Option<String> {
     us.and_then(chrono::DateTime::from_timestamp_micros)
         .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
@@ -286,7 +292,7 @@ impl Loader {
         let layout = text::csv_layout(&decoded.text);
         let first = decoded.text[layout.start..].trim_start();
         let report = if first.starts_with('[') || first.starts_with('{') {
-            self.json_file(&read, &decoded.text)?
+            self.json_file(&read, path, &decoded.text)?
         } else {
             self.csv_file(&read, path, &decoded.text, &layout)?
         };
@@ -297,8 +303,31 @@ impl Loader {
         Ok(())
     }
 
-    fn json_file(&mut self, read: &Read, text: &str) -> Result<Option<FileReport>> {
-        let table = match json::table(text) {
+    fn json_file(&mut self, read: &Read, path: &Path, text: &str) -> Result<Option<FileReport>> {
+        let items = match json::items(text) {
+            Ok(items) => items,
+            Err(reason) => {
+                self.skip(read.name.clone(), format!("not a known export: {reason}"));
+                return Ok(None);
+            }
+        };
+        if signins::is_user_signin_json(&items) {
+            let source = self.files.len() as u32;
+            let interactive = !signins::is_non_interactive(&file_name(path));
+            let outcome =
+                self.signins
+                    .read_json(source, interactive, &items, &mut self.auth_details);
+            let report = self.signin_report(
+                read,
+                Kind::UserSignIns,
+                "JSON download (Graph signIn objects)".into(),
+                "json".into(),
+                outcome,
+                None,
+            );
+            return Ok(Some(report));
+        }
+        let table = match json::table_of(&items) {
             Ok(t) => t,
             Err(reason) => {
                 self.skip(read.name.clone(), format!("not a known export: {reason}"));
@@ -370,13 +399,9 @@ impl Loader {
             return Ok(None);
         };
         let source = self.files.len() as u32;
-        let file_name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
         let (kind, variant, outcome, service) = match kind {
             signins::SignInKind::User => {
-                let interactive = !signins::is_non_interactive(&file_name);
+                let interactive = !signins::is_non_interactive(&file_name(path));
                 let outcome =
                     self.signins
                         .read_file(&read.name, source, interactive, text, layout, &sh)?;
@@ -416,10 +441,14 @@ impl Loader {
                 )
             }
         };
-        let mut report = read.report(kind, variant, delimiter_name(layout), outcome.rows);
-        report.window_start = iso(outcome.first_us);
-        report.window_end = iso(outcome.last_us);
-        report.service = service;
+        let mut report = self.signin_report(
+            read,
+            kind,
+            variant,
+            delimiter_name(layout),
+            outcome,
+            service,
+        );
         report.recognized = sh
             .index
             .iter()
@@ -429,6 +458,23 @@ impl Loader {
             })
             .collect();
         report.ignored = sh.ignored.clone();
+        Ok(Some(report))
+    }
+
+    /// The report of a sign-in file: window, skipped rows, unreadable dates, truncation.
+    fn signin_report(
+        &self,
+        read: &Read,
+        kind: Kind,
+        variant: String,
+        delimiter: String,
+        outcome: signins::SignInOutcome,
+        service: Option<signins::ServiceSummary>,
+    ) -> FileReport {
+        let mut report = read.report(kind, variant, delimiter, outcome.rows);
+        report.window_start = iso(outcome.first_us);
+        report.window_end = iso(outcome.last_us);
+        report.service = service;
         let p = &outcome.problems;
         report.skipped_rows = p.skipped.len();
         report.skipped_examples = p
@@ -453,7 +499,7 @@ impl Loader {
                 signins::PORTAL_ROW_LIMIT
             ));
         }
-        Ok(Some(report))
+        report
     }
 
     fn registration_report(

@@ -659,6 +659,151 @@ impl UserSignInBuilder {
     }
 }
 
+/// Error codes the portal shows with status "Interrupted" (their names end in `Interrupt`); a
+/// JSON download has only the code, so these are read as interrupted, any other non-zero code as
+/// a failure.
+pub const INTERRUPT_CODES: &[i64] = &[50072, 50074, 50125, 50140, 50199];
+
+/// Whether JSON objects are Graph `signIn` records of users.
+pub fn is_user_signin_json(items: &[serde_json::Value]) -> bool {
+    items.first().is_some_and(|o| {
+        o.get("createdDateTime").is_some()
+            && (o.get("userPrincipalName").is_some() || o.get("userId").is_some())
+            && o.get("status").is_some()
+    })
+}
+
+fn jstr(v: &serde_json::Value, path: &[&str]) -> Option<String> {
+    let mut cur = v;
+    for key in path {
+        cur = cur.get(key)?;
+    }
+    match cur {
+        serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+impl UserSignInBuilder {
+    /// Read the JSON download: a top-level array of Graph `signIn` objects. Their
+    /// `authenticationDetails` become AuthDetails steps.
+    pub fn read_json(
+        &mut self,
+        source: u32,
+        file_interactive: bool,
+        items: &[serde_json::Value],
+        details: &mut AuthDetailsBuilder,
+    ) -> SignInOutcome {
+        let mut outcome = SignInOutcome::default();
+        for (i, o) in items.iter().enumerate() {
+            let item = i as u64 + 1;
+            let time = match jstr(o, &["createdDateTime"]).map(|t| parse_datetime(&t)) {
+                Some(Ok(t)) => t.map(|t| t.timestamp_micros()),
+                Some(Err(_)) | None => {
+                    outcome.problems.bad_dates += 1;
+                    outcome
+                        .problems
+                        .bad_date_example
+                        .get_or_insert((item, jstr(o, &["createdDateTime"]).unwrap_or_default()));
+                    None
+                }
+            };
+            let upn = jstr(o, &["userPrincipalName"]);
+            let uid = jstr(o, &["userId"]).map(|s| s.to_ascii_lowercase());
+            if upn.is_none() && uid.is_none() {
+                outcome
+                    .problems
+                    .skipped
+                    .push((item, "no user (userPrincipalName and userId empty)".into()));
+                continue;
+            }
+            let code = o
+                .get("status")
+                .and_then(|s| s.get("errorCode"))
+                .and_then(serde_json::Value::as_i64);
+            let status = code.map(|c| {
+                if c == 0 {
+                    "success"
+                } else if INTERRUPT_CODES.contains(&c) {
+                    "interrupted"
+                } else {
+                    "failure"
+                }
+                .to_string()
+            });
+            let request = jstr(o, &["id"]);
+            let steps = o
+                .get("authenticationDetails")
+                .and_then(serde_json::Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let mfa_step_method = steps.iter().find_map(|s| {
+                let req = jstr(s, &["authenticationStepRequirement"]).unwrap_or_default();
+                let method = jstr(s, &["authenticationMethod"])?;
+                (requirement(&req) == "multi_factor" && is_second_factor(&method)).then_some(method)
+            });
+            if let Some(r) = &request {
+                for s in &steps {
+                    details.push(
+                        r.clone(),
+                        jstr(s, &["authenticationMethod"]),
+                        s.get("succeeded").and_then(serde_json::Value::as_bool),
+                        jstr(s, &["authenticationStepResultDetail"]),
+                        jstr(s, &["authenticationStepRequirement"]).map(|v| requirement(&v)),
+                    );
+                }
+            }
+            let interactive = o
+                .get("isInteractive")
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(file_interactive);
+            let device_bool = |key: &str| {
+                o.get("deviceDetail")
+                    .and_then(|d| d.get(key))
+                    .and_then(serde_json::Value::as_bool)
+            };
+            outcome.see(time);
+            self.source.push(source);
+            self.interactive.push(interactive);
+            self.time_us.push(time);
+            self.request_id.push(request);
+            self.user_id.push(uid);
+            self.upn.push(upn);
+            self.app.push(jstr(o, &["appDisplayName"]));
+            self.app_id
+                .push(jstr(o, &["appId"]).map(|s| s.to_ascii_lowercase()));
+            self.status.push(status);
+            self.error_code.push(code);
+            self.client_app.push(jstr(o, &["clientAppUsed"]));
+            self.compliant.push(device_bool("isCompliant"));
+            self.managed.push(device_bool("isManaged"));
+            self.join_type.push(jstr(o, &["deviceDetail", "trustType"]));
+            self.mfa_result
+                .push(jstr(o, &["status", "additionalDetails"]));
+            self.mfa_method
+                .push(jstr(o, &["mfaDetail", "authMethod"]).or(mfa_step_method));
+            self.requirement
+                .push(jstr(o, &["authenticationRequirement"]).map(|s| requirement(&s)));
+            self.conditional_access
+                .push(jstr(o, &["conditionalAccessStatus"]).map(|s| ca_status(&s)));
+            self.token_issuer_type.push(jstr(o, &["tokenIssuerType"]));
+            self.country.push(jstr(o, &["location", "countryOrRegion"]));
+            outcome.rows += 1;
+        }
+        outcome
+    }
+}
+
+/// Whether an authentication step's method is a second factor (not the password or a
+/// previously satisfied claim).
+fn is_second_factor(method: &str) -> bool {
+    let m = method.to_lowercase();
+    let is_password = m.contains("password") && !m.contains("passwordless");
+    !is_password && !m.contains("previously satisfied")
+}
+
 /// Authentication steps from the `_AuthDetails_` files.
 #[derive(Debug, Default)]
 pub struct AuthDetailsBuilder {
@@ -672,6 +817,21 @@ pub struct AuthDetailsBuilder {
 impl AuthDetailsBuilder {
     pub fn is_empty(&self) -> bool {
         self.request_id.is_empty()
+    }
+
+    fn push(
+        &mut self,
+        request_id: String,
+        method: Option<String>,
+        succeeded: Option<bool>,
+        result_detail: Option<String>,
+        requirement: Option<String>,
+    ) {
+        self.request_id.push(request_id);
+        self.method.push(method);
+        self.succeeded.push(succeeded);
+        self.result_detail.push(result_detail);
+        self.requirement.push(requirement);
     }
 
     pub fn read_file(
