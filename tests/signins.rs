@@ -268,3 +268,28 @@ fn json_download() {
     assert_eq!(input["kind"], "user_sign_ins");
     assert_eq!(input["window_start"], "2026-09-20T10:00:00Z");
 }
+
+#[test]
+fn zip_archive_gives_the_same_figures_as_the_files() {
+    // exports.zip holds the five files of `full_run` in nested folders, plus a README.
+    let zipped = run(&[fixture("signins/exports.zip")], None).json;
+    let files = full_run();
+    assert_eq!(zipped["signins"], files["signins"]);
+    assert_eq!(zipped["registration"], files["registration"]);
+    assert_eq!(zipped["actions"], files["actions"]);
+    let skipped = &zipped["skipped_files"][0];
+    assert_eq!(
+        skipped["path"].as_str().unwrap().rsplit('/').next(),
+        Some("README.txt")
+    );
+    let names: Vec<&str> = zipped["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.iter().all(|n| n.contains("exports.zip/contoso/")),
+        "{names:?}"
+    );
+}

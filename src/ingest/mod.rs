@@ -2,6 +2,7 @@
 //! name), and normalize every variant into canonical Polars frames. All format quirks live
 //! below this module; nothing after it knows which variant a row came from.
 
+pub mod archive;
 pub mod json;
 pub mod registration;
 pub mod signins;
@@ -265,6 +266,23 @@ impl Loader {
             InputError::in_file(&name, io_reason(&e))
                 .hint("check that the file exists and is readable")
         })?;
+        if archive::is_zip(&bytes) {
+            for entry in archive::entries(&name, &bytes)? {
+                match entry {
+                    archive::Entry::File { name, bytes } => {
+                        let inner = PathBuf::from(&name);
+                        self.content(name, &inner, bytes)?;
+                    }
+                    archive::Entry::Skipped { name, reason } => self.skip(name, reason),
+                }
+            }
+            return Ok(());
+        }
+        self.content(name, path, bytes)
+    }
+
+    /// Detect and read one file's content; `path` gives the file name (also inside archives).
+    fn content(&mut self, name: String, path: &Path, bytes: Vec<u8>) -> Result<()> {
         if bytes.is_empty() {
             return Err(InputError::in_file(&name, "file is empty (0 bytes)")
                 .hint("download the export again; the download may have failed")
