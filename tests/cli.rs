@@ -108,10 +108,21 @@ fn wrong_kind_of_file() {
 #[test]
 fn binary_file_is_skipped_with_reason() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "archive.csv", b"PK\x03\x04\x00\x00binary");
-    let err = expect_bad_input(dir.path(), "archive.csv");
+    write(dir.path(), "picture.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR");
+    let err = expect_bad_input(dir.path(), "picture.csv");
     assert!(
-        err.contains("archive.csv (not a text export: contains a NUL byte"),
+        err.contains("picture.csv (not a text export: contains a NUL byte"),
+        "{err}"
+    );
+}
+
+#[test]
+fn broken_zip_archive_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "exports.csv", b"PK\x03\x04\x00\x00truncated");
+    let err = expect_bad_input(dir.path(), "exports.csv");
+    assert!(
+        err.contains("exports.csv: is not a readable .zip archive"),
         "{err}"
     );
 }

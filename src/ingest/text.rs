@@ -49,7 +49,7 @@ fn utf16(
     read: fn([u8; 2]) -> u16,
     encoding: &'static str,
 ) -> Result<Decoded, String> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err(format!(
             "{encoding} text with an odd number of bytes (truncated file?)"
         ));
