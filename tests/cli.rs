@@ -108,7 +108,11 @@ fn wrong_kind_of_file() {
 #[test]
 fn binary_file_is_skipped_with_reason() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "picture.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR");
+    write(
+        dir.path(),
+        "picture.csv",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+    );
     let err = expect_bad_input(dir.path(), "picture.csv");
     assert!(
         err.contains("picture.csv (not a text export: contains a NUL byte"),

@@ -116,6 +116,21 @@ fn registered_vs_used_puts_every_user_in_one_class() {
 }
 
 #[test]
+fn mfa_prompts_per_user_day_by_default_method() {
+    // Prompts (MFA completed, or 500121): alice r01 r23, carol r17-r19, frank r09 r21 (default
+    // Authenticator); bob r03, gina r10 (phone defaults). Active days: alice 09-20 and 09-23
+    // (r23 has no date), carol 09-21, 09-22, 09-23, frank 09-22; bob 09-20, 09-22, gina 09-22.
+    let j = full_run();
+    assert_eq!(
+        j["signins"]["prompts_by_default"],
+        json!([
+            {"default_group": "authenticator", "users": 3, "prompts": 7, "user_days": 6, "per_user_day": 1.17},
+            {"default_group": "phone", "users": 2, "prompts": 2, "user_days": 3, "per_user_day": 0.67},
+        ])
+    );
+}
+
+#[test]
 fn auth_details_and_service_sign_ins() {
     let j = full_run();
     assert_eq!(

@@ -186,6 +186,21 @@ pub struct AuthDetailStats {
     pub mfa_steps_failed: u64,
 }
 
+/// MFA prompts per user and day, for users grouped by their registered default method
+/// (guidance 4 promises fewer prompts with Microsoft Authenticator).
+#[derive(Debug, Clone, Serialize)]
+pub struct PromptGroup {
+    /// `authenticator` (default Authenticator push), `phone` (a phone default), `other`.
+    pub default_group: String,
+    /// Users of the group with at least one MFA prompt.
+    pub users: u64,
+    pub prompts: u64,
+    /// Sum over those users of the days on which they signed in.
+    pub user_days: u64,
+    /// `prompts / user_days`, two decimals.
+    pub per_user_day: f64,
+}
+
 /// Sign-ins on one day (UTC).
 #[derive(Debug, Clone, Serialize)]
 pub struct Day {
@@ -232,6 +247,7 @@ pub struct SignInStats {
     /// Tracked error code → rows.
     pub error_codes: Vec<(i64, u64)>,
     pub repeated_denial_users: u64,
+    pub prompts_by_default: Vec<PromptGroup>,
     pub daily: Vec<Day>,
     pub auth_details: Option<AuthDetailStats>,
     /// Users not MFA capable who signed in successfully, most sign-ins first (top 25).
@@ -523,6 +539,19 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
             count(col("legacy"), "legacy_signins").cast(DataType::UInt32),
             count(col("legacy").and(success.clone()), "legacy_successes").cast(DataType::UInt32),
             count(col("error_code").eq(lit(500121i64)), "mfa_denials").cast(DataType::UInt32),
+            // An MFA prompt: MFA performed in this sign-in, or denied / timed out.
+            count(
+                kind.clone()
+                    .eq(lit("completed"))
+                    .or(col("error_code").eq(lit(500121i64))),
+                "prompts",
+            )
+            .cast(DataType::UInt32),
+            col("day")
+                .drop_nulls()
+                .n_unique()
+                .cast(DataType::UInt32)
+                .alias("active_days"),
         ]);
     let capable = when(col("is_mfa_capable").is_not_null())
         .then(col("is_mfa_capable"))
@@ -542,7 +571,13 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
         .then(lit(UsageClass::MfaByTokenOnly.key()))
         .otherwise(lit(UsageClass::SingleFactorOnly.key()));
     let per_user = reg
-        .select([col("row"), col("upn"), col("is_mfa_capable"), col("n_mfa")])
+        .select([
+            col("row"),
+            col("upn"),
+            col("is_mfa_capable"),
+            col("n_mfa"),
+            col("default_method"),
+        ])
         .join(
             per_row,
             [col("row")],
@@ -627,6 +662,59 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
         .filter(|d| d.is_some_and(|d| d >= REPEATED_DENIALS))
         .count() as u64;
 
+    let prompt_df = per_user
+        .clone()
+        .lazy()
+        .filter(col("prompts").gt(lit(0u32)))
+        .with_column(
+            when(col("default_method").eq(lit("microsoftAuthenticatorPush")))
+                .then(lit("authenticator"))
+                .when(
+                    col("default_method")
+                        .eq(lit("mobilePhone"))
+                        .or(col("default_method").eq(lit("alternateMobilePhone")))
+                        .or(col("default_method").eq(lit("officePhone"))),
+                )
+                .then(lit("phone"))
+                .otherwise(lit("other"))
+                .alias("default_group"),
+        )
+        .group_by([col("default_group")])
+        .agg([
+            len().cast(DataType::UInt64).alias("users"),
+            col("prompts").cast(DataType::UInt64).sum().alias("prompts"),
+            col("active_days")
+                .cast(DataType::UInt64)
+                .sum()
+                .alias("user_days"),
+        ])
+        .sort(["default_group"], SortMultipleOptions::default())
+        .collect()?;
+    let prompts_by_default = {
+        let g = prompt_df.column("default_group")?.str()?.clone();
+        let (u, p, d) = (
+            prompt_df.column("users")?.u64()?.clone(),
+            prompt_df.column("prompts")?.u64()?.clone(),
+            prompt_df.column("user_days")?.u64()?.clone(),
+        );
+        (0..prompt_df.height())
+            .map(|i| {
+                let (prompts, user_days) = (p.get(i).unwrap_or(0), d.get(i).unwrap_or(0));
+                PromptGroup {
+                    default_group: g.get(i).unwrap_or_default().to_string(),
+                    users: u.get(i).unwrap_or(0),
+                    prompts,
+                    user_days,
+                    per_user_day: if user_days == 0 {
+                        0.0
+                    } else {
+                        (prompts as f64 * 100.0 / user_days as f64).round() / 100.0
+                    },
+                }
+            })
+            .collect()
+    };
+
     let auth_details = match &signins.auth_details {
         None => None,
         Some(details) => Some(auth_detail_stats(details, &frame)?),
@@ -666,13 +754,21 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
             registration_blocked: u64_at(&totals, "registration_blocked"),
             error_codes,
             repeated_denial_users,
+            prompts_by_default,
             daily,
             auth_details,
             top_not_capable,
             top_repeated_denials,
             top_legacy,
         },
-        per_user: per_user.drop_many(["upn", "is_mfa_capable", "n_mfa"]),
+        per_user: per_user.drop_many([
+            "upn",
+            "is_mfa_capable",
+            "n_mfa",
+            "default_method",
+            "prompts",
+            "active_days",
+        ]),
     })
 }
 

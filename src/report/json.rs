@@ -89,6 +89,7 @@ pub fn signins_json(s: &SignInStats) -> Value {
         "registration_blocked": s.registration_blocked,
         "error_codes": object(&s.error_codes.iter().map(|(c, n)| (c.to_string(), *n)).collect::<Vec<_>>()),
         "repeated_denial_users": s.repeated_denial_users,
+        "prompts_by_default": s.prompts_by_default,
         "daily": s.daily,
         "auth_details": s.auth_details.as_ref().map(|d| json!({
             "steps": d.steps,
