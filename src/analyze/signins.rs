@@ -254,6 +254,8 @@ pub struct SignInStats {
     pub top_not_capable: Vec<SignInUser>,
     pub top_repeated_denials: Vec<SignInUser>,
     pub top_legacy: Vec<SignInUser>,
+    /// Up to ten users (UPN, else object id) who signed in but are not in the registration export.
+    pub not_in_registration_examples: Vec<String>,
 }
 
 fn u64_at(df: &DataFrame, name: &str) -> u64 {
@@ -598,6 +600,25 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
             .cast(DataType::UInt64)
             .alias("n")])
         .collect()?;
+    let unmatched = joined
+        .clone()
+        .filter(col("row").is_null())
+        .select([when(col("upn_key").is_not_null())
+            .then(col("upn_key"))
+            .otherwise(col("user_id"))
+            .alias("who")])
+        .filter(col("who").is_not_null())
+        .unique(None, UniqueKeepStrategy::First)
+        .sort(["who"], SortMultipleOptions::default())
+        .limit(10)
+        .collect()?;
+    let not_in_registration_examples: Vec<String> = unmatched
+        .column("who")?
+        .str()?
+        .iter()
+        .flatten()
+        .map(str::to_string)
+        .collect();
     let class_counts = counts(per_user.clone().lazy(), "signin_class")?;
     let registered_vs_used: Vec<(UsageClass, u64)> = UsageClass::ALL
         .iter()
@@ -760,6 +781,7 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
             top_not_capable,
             top_repeated_denials,
             top_legacy,
+            not_in_registration_examples,
         },
         per_user: per_user.drop_many([
             "upn",

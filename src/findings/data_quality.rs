@@ -91,7 +91,11 @@ pub fn notes(analysis: &Analysis, files: &[FileReport], skipped: &[SkippedFile])
             notes.push(Note {
                 id: "skipped-rows",
                 severity: Severity::Warning,
-                title: format!("{}: {} rows skipped", f.path, f.skipped_rows),
+                title: format!(
+                    "{}: {}",
+                    f.path,
+                    plural(f.skipped_rows as u64, "row skipped", "rows skipped")
+                ),
                 detail: format!(
                     "Rows that describe no user were left out ({}).",
                     examples.join("; ")
@@ -137,6 +141,40 @@ pub fn notes(analysis: &Analysis, files: &[FileReport], skipped: &[SkippedFile])
             }
         }
     }
+    if let Some(si) = &analysis.signins {
+        if let (Some(start), Some(end)) = (&si.window_start, &si.window_end) {
+            notes.push(Note {
+                id: "signin-window",
+                severity: Severity::Info,
+                title: format!("Sign-ins cover {} to {}", &start[..10], &end[..10]),
+                detail: format!(
+                    "{} sign-ins between {start} and {end}. Users without a sign-in in this window count as \"no sign-ins\"; a short window makes that class large.",
+                    si.rows
+                ),
+            });
+        }
+        let missing = si
+            .registered_vs_used
+            .iter()
+            .find(|(c, _)| *c == crate::analyze::signins::UsageClass::NotInRegistration)
+            .map(|(_, n)| *n)
+            .unwrap_or(0);
+        if missing > 0 {
+            notes.push(Note {
+                id: "signins-not-in-registration",
+                severity: Severity::Warning,
+                title: format!(
+                    "{} signed in but {} not in the registration export",
+                    plural(missing, "user", "users"),
+                    if missing == 1 { "is" } else { "are" }
+                ),
+                detail: format!(
+                    "Matched by object id, then UPN ignoring case. They may be disabled, deleted, new since the export, or filtered out of it. Examples: {}.",
+                    si.not_in_registration_examples.join(", ")
+                ),
+            });
+        }
+    }
     let s = &analysis.all;
     let other_types = s.users - s.members - s.guests;
     if other_types > 0 {
@@ -156,6 +194,11 @@ pub fn notes(analysis: &Analysis, files: &[FileReport], skipped: &[SkippedFile])
         });
     }
     notes
+}
+
+/// "1 user", "2 users".
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn first_clause(s: &str) -> String {

@@ -507,7 +507,7 @@ impl Loader {
         if p.bad_dates > 0 {
             let (line, value) = p.bad_date_example.clone().unwrap_or_default();
             report.problems.push(format!(
-                "{} row(s) with a date that cannot be read (first at line {line}: '{value}'); counted, but left out of the time window",
+                "rows with a date that cannot be read: {} (first at line {line}: '{value}'); counted, but left out of the time window",
                 p.bad_dates
             ));
         }
