@@ -196,6 +196,13 @@ fn findings_and_actions_from_sign_ins() {
     assert_eq!(finding(&j, "single-factor-signins")["affected"], 1);
     assert_eq!(finding(&j, "legacy-auth")["status"], "not_met");
     assert_eq!(finding(&j, "mfa-fatigue")["affected"], 1);
+    let note = j["data_quality"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["id"] == "signins-not-in-registration")
+        .expect("users missing from the registration export are reported");
+    assert!(note["detail"].as_str().unwrap().contains("zed@contoso.example"));
     let codes = &j["actions"]["by_code"];
     assert_eq!(codes["NOT_CAPABLE_SIGNING_IN"], 2);
     assert_eq!(codes["REPEATED_MFA_DENIALS"], 1);
