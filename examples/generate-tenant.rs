@@ -269,7 +269,12 @@ fn parse_args(raw: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
             "--noninteractive",
             "--noninteractive-out",
         )?,
-        applications: paired(appsignins, appsignins_out, "--appsignins", "--appsignins-out")?,
+        applications: paired(
+            appsignins,
+            appsignins_out,
+            "--appsignins",
+            "--appsignins-out",
+        )?,
     };
     let mut paths: Vec<&str> = vec![out.as_str()];
     paths.extend(signins.interactive.as_ref().map(|(_, p)| p.as_str()));
@@ -1216,7 +1221,13 @@ fn push_row(line: &mut String, layout: Layout, upn: &str, name: &str, row: &Row)
     line.push_str("\r\n");
 }
 
-fn generate(args: &Args, sink: impl Write) -> io::Result<()> {
+/// Writes the registration export; when `roster` is given, also records every
+/// user for the sign-in files.
+fn generate(
+    args: &Args,
+    sink: impl Write,
+    mut roster: Option<&mut Vec<Account>>,
+) -> io::Result<()> {
     let mut out = BufWriter::with_capacity(1 << 20, sink);
     out.write_all(b"\xEF\xBB\xBF")?;
     out.write_all(match args.layout {
@@ -1242,14 +1253,2088 @@ fn generate(args: &Args, sink: impl Write) -> io::Result<()> {
             let stamp = if index == 0 { Some(NEWEST) } else { None };
             let row = finish(&mut fixed_rng, person, stamp);
             push_row(&mut line, args.layout, fixed.upn, fixed.name, &row);
+            if let Some(roster) = roster.as_deref_mut() {
+                roster.push(Account::registered(fixed.upn, fixed.name, &row));
+            }
         } else {
             let person = random_person(&mut rng, index + 1, &mut upn, &mut name);
             let row = finish(&mut rng, person, None);
             push_row(&mut line, args.layout, &upn, &name, &row);
+            if let Some(roster) = roster.as_deref_mut() {
+                roster.push(Account::registered(&upn, &name, &row));
+            }
         }
         out.write_all(line.as_bytes())?;
     }
     out.flush()
+}
+
+// ---------------------------------------------------------------------------
+// Sign-in logs: tenant-wide constants and reference tables
+// ---------------------------------------------------------------------------
+
+/// Length of the sign-in window in seconds: 2026-11-13T06:00:00Z up to, not
+/// including, 2026-11-20T06:00:00Z.
+const SIGNIN_WINDOW_SECS: u32 = 7 * 86_400;
+const SIGNIN_START_DAY: u32 = 13; // November 2026
+/// Start of the registration timestamp window (2026-11-17T06:00:00Z) in
+/// seconds since the start of the sign-in window.
+const REGISTRATION_OFFSET_SECS: u32 = 4 * 86_400;
+
+/// Salts of the independent generator streams: user profiles and each file.
+const PROFILE_SALT: u64 = 0x5349_474E_5052_4F46;
+const INTERACTIVE_SALT: u64 = 0x5349_474E_494E_5452;
+const NONINTERACTIVE_SALT: u64 = 0x5349_474E_4E4F_4E49;
+const APPLICATION_SALT: u64 = 0x5349_474E_4150_504C;
+const BURST_SALT: u64 = 0x4641_5449_4755_4521;
+
+const USER_SIGNIN_HEADER: &str = "Date (UTC),Request ID,User agent,Correlation ID,User ID,User,Username,User type,Cross tenant access type,Incoming token type,Authentication Protocol,Unique token identifier,Original transfer method,Client credential type,Token Protection - Sign In Session,Token Protection - Sign In Session StatusCode,Application,Application ID ,App owner tenant ID,Resource,Resource ID ,Resource tenant ID,Resource owner tenant ID,Home tenant ID,Home tenant name,IP address,Location,Status,Sign-in error code,Failure reason,Client app,Device ID,Browser,Operating System,Compliant,Managed,Join Type,Multifactor authentication result,Multifactor authentication auth method,Multifactor authentication auth detail,Authentication requirement,Sign-in identifier,Session ID,IP address (seen by resource),Through Global Secure Access,Global Secure Access IP address,Autonomous system  number,Flagged for review,Token issuer type,Incoming token type,Token issuer name,Latency,Conditional Access,Managed Identity type,Associated Resource Id,Federated Token Id,Federated Token Issuer";
+const AUTH_DETAILS_HEADER: &str = "Request ID,Date (UTC),Authentication method,Authentication method detail,Succeeded,Result detail,Requirement";
+const APP_SIGNIN_HEADER: &str = "Date (UTC),Request ID,Correlation ID,Service principal ID,Service principal name,Credential key ID,Credential thumbprint,Application,Application ID ,App owner tenant ID,Resource,Resource ID ,Resource tenant ID,Resource owner tenant ID,Home tenant ID,Home tenant name,IP address,Location,Status,Sign-in error code,Failure reason,Conditional Access";
+
+const CONTOSO_TENANT_ID: &str = "4d2f7c1a-8b3e-4f60-9a5d-0c6e2b8f1a37";
+const CONTOSO_TENANT_NAME: &str = "Contoso";
+/// Tenant that owns Microsoft's first-party applications and resources.
+const MICROSOFT_TENANT_ID: &str = "f8cdef31-a31e-4b4a-93e4-5f571e91255a";
+/// Home tenants of the guests, in the order of `GUEST_DOMAINS`.
+const GUEST_TENANT_IDS: [&str; 8] = [
+    "9b1e3f57-2c84-4d0a-b6e1-7f3a5c9d2e08",
+    "2a6c8e04-7d19-4b3f-8e52-c1d4f6a8b093",
+    "e5b7d931-4f2a-4c86-a0d7-3b9e1f5c7a24",
+    "71c3a5e9-0b8d-4f12-9c6e-5a2d8b4f1e60",
+    "c8f0b2d4-6e1a-4a3c-b597-2d4f6a8c0e1b",
+    "3e5a7c91-d2b4-4e6f-8a13-9c5e7b1d3f42",
+    "b4d6f8a0-1c3e-4b5d-9f27-6e8a0c2e4a86",
+    "6f8a0c2e-4b6d-4e8f-a139-0d2f4b6d8f1a",
+];
+const FEDERATION_ISSUER: &str = "http://sts.contoso.example/adfs/services/trust";
+
+struct App {
+    name: &'static str,
+    id: &'static str,
+    resource: &'static str,
+    resource_id: &'static str,
+    /// Share of interactive sign-ins made from a browser.
+    browser: f64,
+}
+
+const GRAPH_ID: &str = "00000003-0000-0000-c000-000000000000";
+const EXCHANGE_ID: &str = "00000002-0000-0ff1-ce00-000000000000";
+const SHAREPOINT_ID: &str = "00000003-0000-0ff1-ce00-000000000000";
+
+const EXCHANGE: App = App {
+    name: "Office 365 Exchange Online",
+    id: EXCHANGE_ID,
+    resource: "Office 365 Exchange Online",
+    resource_id: EXCHANGE_ID,
+    browser: 0.45,
+};
+const TEAMS: App = App {
+    name: "Microsoft Teams",
+    id: "1fec8e78-bce4-4aaf-ab1b-5451cc387264",
+    resource: "Microsoft Teams Services",
+    resource_id: "cc15fd57-2c6c-4117-a88c-83b1d56b4bbe",
+    browser: 0.2,
+};
+const SHAREPOINT: App = App {
+    name: "Office 365 SharePoint Online",
+    id: SHAREPOINT_ID,
+    resource: "Office 365 SharePoint Online",
+    resource_id: SHAREPOINT_ID,
+    browser: 0.8,
+};
+const OFFICE_APP: App = App {
+    name: "Microsoft Office",
+    id: "d3590ed6-52b3-4102-aeff-aad2292ab01c",
+    resource: "Microsoft Graph",
+    resource_id: GRAPH_ID,
+    browser: 0.0,
+};
+const OFFICE_HOME: App = App {
+    name: "OfficeHome",
+    id: "4765445b-32c6-49b0-83e6-1d93765276ca",
+    resource: "OfficeHome",
+    resource_id: "4765445b-32c6-49b0-83e6-1d93765276ca",
+    browser: 1.0,
+};
+const AZURE_PORTAL: App = App {
+    name: "Azure Portal",
+    id: "c44b4083-3bb0-49c1-b47d-974e53cbdf3c",
+    resource: "Windows Azure Service Management API",
+    resource_id: "797f4846-ba00-4fd7-ba43-dac1f8f63013",
+    browser: 1.0,
+};
+const OUTLOOK_MOBILE: App = App {
+    name: "Outlook Mobile",
+    id: "27922004-5251-4030-b22d-91ecd9a37ea4",
+    resource: "Office 365 Exchange Online",
+    resource_id: EXCHANGE_ID,
+    browser: 0.0,
+};
+const AUTH_BROKER: App = App {
+    name: "Microsoft Authentication Broker",
+    id: "29d9ed98-a469-4536-ade2-f981bc1d605e",
+    resource: "Microsoft Graph",
+    resource_id: GRAPH_ID,
+    browser: 0.0,
+};
+/// The security-info registration app (aka.ms/mysecurityinfo).
+const MY_SIGNINS: App = App {
+    name: "My Signins",
+    id: "19db86c3-b2b9-44cc-b339-36da233a3be2",
+    resource: "My Signins",
+    resource_id: "19db86c3-b2b9-44cc-b339-36da233a3be2",
+    browser: 1.0,
+};
+
+/// Interactive applications: (app, member weight, admin weight, guest weight).
+const INTERACTIVE_APPS: [(&App, u32, u32, u32); 8] = [
+    (&EXCHANGE, 24, 14, 0),
+    (&TEAMS, 20, 12, 45),
+    (&SHAREPOINT, 16, 10, 40),
+    (&OFFICE_APP, 15, 10, 0),
+    (&OFFICE_HOME, 12, 10, 15),
+    (&AZURE_PORTAL, 2, 34, 0),
+    (&OUTLOOK_MOBILE, 6, 4, 0),
+    (&AUTH_BROKER, 5, 6, 0),
+];
+
+/// Non-interactive (token refresh) applications with their weights.
+const NONINTERACTIVE_APPS: [(&App, u32); 6] = [
+    (&TEAMS, 30),
+    (&OFFICE_APP, 20),
+    (&OUTLOOK_MOBILE, 15),
+    (&AUTH_BROKER, 15),
+    (&EXCHANGE, 10),
+    (&SHAREPOINT, 10),
+];
+
+struct Place {
+    /// `City, State, CC` as the portal writes it.
+    label: &'static str,
+    asn: u32,
+    /// Country calling code of phones registered there.
+    phone: &'static str,
+}
+
+const fn place(label: &'static str, asn: u32, phone: &'static str) -> Place {
+    Place { label, asn, phone }
+}
+
+/// Where users live and usually sign in from.
+const HOME_PLACES: [Place; 19] = [
+    place("Seattle, Washington, US", 7922, "+1"),
+    place("Redmond, Washington, US", 7922, "+1"),
+    place("New York, New York, US", 701, "+1"),
+    place("Chicago, Illinois, US", 7018, "+1"),
+    place("Toronto, Ontario, CA", 577, "+1"),
+    place("London, England, GB", 2856, "+44"),
+    place("Dublin, Dublin, IE", 5466, "+353"),
+    place("Berlin, Berlin, DE", 3320, "+49"),
+    place("Munich, Bavaria, DE", 3209, "+49"),
+    place("Paris, Ile-de-France, FR", 3215, "+33"),
+    place("Amsterdam, North Holland, NL", 1136, "+31"),
+    place("Stockholm, Stockholm, SE", 3301, "+46"),
+    place("Zürich, Zurich, CH", 3303, "+41"),
+    place("Warsaw, Mazowieckie, PL", 5617, "+48"),
+    place("Madrid, Madrid, ES", 3352, "+34"),
+    place("Tokyo, Tokyo, JP", 4713, "+81"),
+    place("Sydney, New South Wales, AU", 1221, "+61"),
+    place("Mumbai, Maharashtra, IN", 9498, "+91"),
+    place("São Paulo, Sao Paulo, BR", 26599, "+55"),
+];
+
+/// Unusual origins: password sprays, MFA-fatigue attacks, hosting providers.
+const AWAY_PLACES: [Place; 8] = [
+    place("Lagos, Lagos, NG", 29465, "+234"),
+    place("Moscow, Moscow, RU", 12389, "+7"),
+    place("Hanoi, Hanoi, VN", 45899, "+84"),
+    place("Ashburn, Virginia, US", 14618, "+1"),
+    place("Frankfurt am Main, Hesse, DE", 24940, "+49"),
+    place("Singapore, Singapore, SG", 16509, "+65"),
+    place("Bucharest, Bucuresti, RO", 8708, "+40"),
+    place("Johannesburg, Gauteng, ZA", 37100, "+27"),
+];
+
+/// Azure regions that service principals run in.
+const CLOUD_PLACES: [Place; 4] = [
+    place("Amsterdam, North Holland, NL", 8075, "+31"),
+    place("Dublin, Dublin, IE", 8075, "+353"),
+    place("Boydton, Virginia, US", 8075, "+1"),
+    place("San Antonio, Texas, US", 8075, "+1"),
+];
+
+struct Platform {
+    os: &'static str,
+    browser: &'static str,
+    browser_agent: &'static str,
+    app_browser: &'static str,
+    app_agent: &'static str,
+}
+
+const PLATFORMS: [Platform; 7] = [
+    Platform {
+        os: "Windows 10",
+        browser: "Edge 131.0.0",
+        browser_agent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
+        app_browser: "Rich Client 5.2.6.0",
+        app_agent: "Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.18129; Pro)",
+    },
+    Platform {
+        os: "Windows 10",
+        browser: "Chrome 131.0.0",
+        browser_agent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+        app_browser: "Rich Client 5.2.6.0",
+        app_agent: "Microsoft Office/16.0 (Windows NT 10.0; Microsoft Teams 24295.606.3238; Pro)",
+    },
+    Platform {
+        os: "MacOs",
+        browser: "Safari 18.1",
+        browser_agent: "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15",
+        app_browser: "Rich Client 5.2.6.0",
+        app_agent: "Microsoft Office/16.0 (Macintosh; Mac OS X 15.1; Microsoft Outlook 16.91; Pro)",
+    },
+    Platform {
+        os: "MacOs",
+        browser: "Chrome 131.0.0",
+        browser_agent: "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+        app_browser: "Rich Client 5.2.6.0",
+        app_agent: "Microsoft Office/16.0 (Macintosh; Mac OS X 15.1; Microsoft Word 16.91; Pro)",
+    },
+    Platform {
+        os: "Linux",
+        browser: "Firefox 133.0",
+        browser_agent: "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+        app_browser: "",
+        app_agent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+    },
+    Platform {
+        os: "Ios",
+        browser: "Mobile Safari 18.1",
+        browser_agent: "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
+        app_browser: "Mobile Safari",
+        app_agent: "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148",
+    },
+    Platform {
+        os: "Android",
+        browser: "Chrome Mobile 131.0.6778",
+        browser_agent: "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.81 Mobile Safari/537.36",
+        app_browser: "Chrome Mobile",
+        app_agent: "Dalvik/2.1.0 (Linux; U; Android 14; Pixel 8 Build/AP2A.240905.003)",
+    },
+];
+const WIN_EDGE: usize = 0;
+const WIN_CHROME: usize = 1;
+const MAC_SAFARI: usize = 2;
+const MAC_CHROME: usize = 3;
+const LINUX: usize = 4;
+const IOS: usize = 5;
+const ANDROID: usize = 6;
+/// Desktop platforms with their weights.
+const DESKTOP_WEIGHTS: [(usize, u32); 5] = [
+    (WIN_EDGE, 50),
+    (WIN_CHROME, 22),
+    (MAC_SAFARI, 14),
+    (MAC_CHROME, 10),
+    (LINUX, 4),
+];
+/// User agent of a Windows device renewing its primary refresh token.
+const PRT_AGENT: &str = "Windows-AzureAD-Authentication-Provider/1.0";
+
+/// Legacy-authentication client apps with a typical user agent.
+const LEGACY_CLIENTS: [(&str, &str); 7] = [
+    ("IMAP4", ""),
+    ("POP3", ""),
+    ("Authenticated SMTP", ""),
+    (
+        "Exchange ActiveSync",
+        "Android-Mail/2024.10.27.693519411.Release",
+    ),
+    (
+        "AutoDiscover",
+        "Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.5417; Pro)",
+    ),
+    (
+        "MAPI Over HTTP",
+        "Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.5417; Pro)",
+    ),
+    ("Other clients", "BAV2ROPC"),
+];
+const LEGACY_IMAP: usize = 0;
+const LEGACY_SMTP: usize = 2;
+const LEGACY_OTHER: usize = 6;
+
+const PUSH_DEVICES: [&str; 8] = [
+    "iPhone 15",
+    "iPhone 14 Pro",
+    "iPhone 13",
+    "iPhone SE",
+    "Pixel 8",
+    "Pixel 7a",
+    "SM-S918B",
+    "SM-A546B",
+];
+
+/// Accounts that sign in but are absent from the registration export.
+const ABSENT_ACCOUNTS: [(&str, &str); 4] = [
+    ("svc-legacy-scanner@contoso.example", "SVC Legacy Scanner"),
+    ("former.employee@contoso.example", "Former Employee"),
+    ("test.user01@contoso.example", "Test User 01"),
+    ("frontdesk.kiosk@contoso.example", "Kiosk, Front Desk"),
+];
+const ABSENT_SCANNER: usize = 0;
+const ABSENT_FORMER: usize = 1;
+
+/// Service principals of the tenant: (name, credential, resources, weight).
+const PRINCIPALS: [(&str, Credential, &[usize], u32); 7] = [
+    ("Contoso HR Sync", Credential::Secret, &[0], 30),
+    ("Contoso Backup Agent", Credential::Certificate, &[1, 2], 25),
+    ("Mailbox Archiver", Credential::Certificate, &[1], 15),
+    ("Reporting Connector", Credential::Secret, &[0, 2], 12),
+    (
+        "legacy-scanner-connector",
+        Credential::ExpiringSecret,
+        &[1],
+        8,
+    ),
+    ("GitHub Actions Deploy", Credential::Federated, &[4, 3], 6),
+    ("Contoso, Ltd. Billing Export", Credential::Secret, &[0], 4),
+];
+/// Resources that service principals call: (name, id).
+const APP_RESOURCES: [(&str, &str); 5] = [
+    ("Microsoft Graph", GRAPH_ID),
+    ("Office 365 Exchange Online", EXCHANGE_ID),
+    ("Office 365 SharePoint Online", SHAREPOINT_ID),
+    ("Azure Key Vault", "cfa8b339-82a2-471a-a3c9-0fc0be7a4093"),
+    (
+        "Windows Azure Service Management API",
+        "797f4846-ba00-4fd7-ba43-dac1f8f63013",
+    ),
+];
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Credential {
+    Secret,
+    /// A client secret that has run out, so most sign-ins fail.
+    ExpiringSecret,
+    Certificate,
+    Federated,
+}
+
+// ---------------------------------------------------------------------------
+// Sign-in logs: formatting helpers
+// ---------------------------------------------------------------------------
+
+/// splitmix64 finaliser: a well-mixed hash of one number.
+fn mix(value: u64) -> u64 {
+    let mut z = value.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Two well-mixed words from one key, e.g. for a GUID that must be stable.
+fn mix2(key: u64) -> (u64, u64) {
+    let hi = mix(key);
+    (hi, mix(hi ^ key))
+}
+
+fn push_hex(line: &mut String, value: u64, digits: u32) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for i in (0..digits).rev() {
+        line.push(char::from(HEX[((value >> (i * 4)) & 0xF) as usize]));
+    }
+}
+
+/// Same text as `push_guid`, without the formatting machinery.
+fn push_guid_fast(line: &mut String, (hi, lo): (u64, u64)) {
+    let hi = (hi & 0xFFFF_FFFF_FFFF_0FFF) | 0x4000;
+    let lo = (lo & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000;
+    push_hex(line, hi >> 32, 8);
+    line.push('-');
+    push_hex(line, hi >> 16, 4);
+    line.push('-');
+    push_hex(line, hi, 4);
+    line.push('-');
+    push_hex(line, lo >> 48, 4);
+    line.push('-');
+    push_hex(line, lo, 12);
+}
+
+/// A 22-character base64url string, the shape of a unique token identifier.
+fn push_token_id(line: &mut String, (hi, lo): (u64, u64)) {
+    const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for word in [hi, lo] {
+        for i in 0..11 {
+            line.push(char::from(B64[((word >> (i * 6)) & 63) as usize]));
+        }
+    }
+}
+
+fn push_uint(line: &mut String, mut value: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    for &d in &digits[start..] {
+        line.push(char::from(d));
+    }
+}
+
+fn push_two_digits(line: &mut String, value: u32) {
+    line.push(char::from(b'0' + (value / 10) as u8));
+    line.push(char::from(b'0' + (value % 10) as u8));
+}
+
+/// Writes `2026-11-DDTHH:MM:SSZ` for seconds since the sign-in window start.
+fn push_signin_date(line: &mut String, secs: u32) {
+    let t = WINDOW_START_SECS_OF_DAY + secs;
+    let rem = t % 86_400;
+    line.push_str("2026-11-");
+    push_two_digits(line, SIGNIN_START_DAY + t / 86_400);
+    line.push('T');
+    push_two_digits(line, rem / 3_600);
+    line.push(':');
+    push_two_digits(line, rem % 3_600 / 60);
+    line.push(':');
+    push_two_digits(line, rem % 60);
+    line.push('Z');
+}
+
+/// An address from the documentation ranges (RFC 5737 and RFC 3849).
+#[derive(Clone, Copy)]
+enum Ip {
+    V4 { block: u8, host: u8 },
+    V6 { a: u16, b: u16, c: u16 },
+}
+
+fn random_ip(rng: &mut Rng) -> Ip {
+    if rng.chance(0.12) {
+        Ip::V6 {
+            a: rng.below(0x1_0000) as u16,
+            b: rng.below(0x1_0000) as u16,
+            c: 1 + rng.below(0xFFFF) as u16,
+        }
+    } else {
+        Ip::V4 {
+            block: rng.below(3) as u8,
+            host: 1 + rng.below(254) as u8,
+        }
+    }
+}
+
+fn push_ip(line: &mut String, ip: Ip) {
+    match ip {
+        Ip::V4 { block, host } => {
+            line.push_str(match block {
+                0 => "192.0.2.",
+                1 => "198.51.100.",
+                _ => "203.0.113.",
+            });
+            push_uint(line, u64::from(host));
+        }
+        Ip::V6 { a, b, c } => {
+            line.push_str("2001:db8:");
+            for (i, part) in [a, b, c].into_iter().enumerate() {
+                if i == 2 {
+                    line.push_str("::");
+                } else if i == 1 {
+                    line.push(':');
+                }
+                let digits = (4 - part.leading_zeros() / 4).max(1);
+                push_hex(line, u64::from(part), digits);
+            }
+        }
+    }
+}
+
+/// Picks an index from (value, weight) pairs.
+fn pick_weighted<T: Copy>(rng: &mut Rng, items: &[(T, u32)]) -> T {
+    let total: u32 = items.iter().map(|&(_, w)| w).sum();
+    let mut r = rng.below(u64::from(total)) as u32;
+    for &(item, w) in items {
+        if r < w {
+            return item;
+        }
+        r -= w;
+    }
+    items[items.len() - 1].0
+}
+
+// ---------------------------------------------------------------------------
+// Sign-in logs: the people and devices behind the sign-ins
+// ---------------------------------------------------------------------------
+
+/// A user as the sign-in files see it, taken from the registration export.
+struct Account {
+    id: String,
+    upn: String,
+    name: String,
+    guest: bool,
+    admin: bool,
+    methods: u32,
+    mfa_capable: bool,
+    default: DefaultMethod,
+    voice_mobile: bool,
+    /// Registration time in sign-in window seconds; `None` for accounts that
+    /// are absent from the registration export.
+    registered_at: Option<u32>,
+}
+
+impl Account {
+    fn registered(upn: &str, name: &str, row: &Row) -> Self {
+        let mut id = String::with_capacity(36);
+        push_guid(&mut id, row.id);
+        Account {
+            id,
+            upn: upn.to_string(),
+            name: name.to_string(),
+            guest: row.person.guest,
+            admin: row.person.admin,
+            methods: row.person.methods,
+            mfa_capable: row.mfa_capable,
+            default: row.default,
+            voice_mobile: row.preferred == "voiceMobile",
+            registered_at: Some(row.stamp.secs + REGISTRATION_OFFSET_SECS),
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Join {
+    None,
+    Joined,
+    Hybrid,
+    Registered,
+}
+
+impl Join {
+    fn label(self) -> &'static str {
+        match self {
+            Join::None => "",
+            Join::Joined => "Microsoft Entra joined",
+            Join::Hybrid => "Microsoft Entra hybrid joined",
+            Join::Registered => "Microsoft Entra registered",
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Trust {
+    join: Join,
+    compliant: bool,
+}
+
+const UNMANAGED: Trust = Trust {
+    join: Join::None,
+    compliant: false,
+};
+
+/// An account with everything that stays the same across its sign-ins.
+struct Actor {
+    account: Account,
+    /// Index into `ABSENT_ACCOUNTS` for accounts missing from the registration export.
+    absent: Option<usize>,
+    home: usize,
+    home_ip: Ip,
+    desktop: usize,
+    desktop_trust: Trust,
+    mobile: Option<(usize, Trust)>,
+    device_seed: u64,
+    /// Last two digits of the mobile, alternate and office phone numbers.
+    phone_tails: [u8; 3],
+    push_device: &'static str,
+    /// Home tenant: `None` for Contoso, else an index into `GUEST_DOMAINS`.
+    home_tenant: Option<usize>,
+    sign_in_name: String,
+    /// Preferred legacy client (index into `LEGACY_CLIENTS`).
+    legacy: Option<usize>,
+    external_mfa: bool,
+}
+
+impl Actor {
+    fn has_mfa(&self) -> bool {
+        self.account.mfa_capable
+    }
+
+    fn home_tenant(&self) -> (&'static str, &'static str) {
+        match self.home_tenant {
+            Some(i) => (GUEST_TENANT_IDS[i], GUEST_DOMAINS[i].1),
+            None => (CONTOSO_TENANT_ID, CONTOSO_TENANT_NAME),
+        }
+    }
+}
+
+/// Guest domain index and the guest's own address, from a `#EXT#` UPN.
+fn guest_origin(upn: &str) -> Option<(usize, String)> {
+    let local = &upn[..upn.find("#EXT#")?];
+    let cut = local.rfind('_')?;
+    let domain = &local[cut + 1..];
+    let index = GUEST_DOMAINS.iter().position(|&(d, _)| d == domain)?;
+    Some((index, format!("{}@{domain}", &local[..cut])))
+}
+
+fn trust_for(rng: &mut Rng, platform: usize) -> Trust {
+    let join = match platform {
+        WIN_EDGE | WIN_CHROME => match rng.below(100) {
+            0..=59 => Join::Joined,
+            60..=91 => Join::Hybrid,
+            _ => Join::Registered,
+        },
+        LINUX => Join::None,
+        _ => {
+            if rng.chance(0.7) {
+                Join::Registered
+            } else {
+                Join::None
+            }
+        }
+    };
+    let compliant = match join {
+        Join::Joined | Join::Hybrid => rng.chance(0.93),
+        Join::Registered => rng.chance(0.6),
+        Join::None => false,
+    };
+    Trust { join, compliant }
+}
+
+fn make_actor(rng: &mut Rng, account: Account, absent: Option<usize>) -> Actor {
+    let home = rng.below(HOME_PLACES.len() as u64) as usize;
+    let home_ip = random_ip(rng);
+    let desktop = pick_weighted(rng, &DESKTOP_WEIGHTS);
+    let outsider = account.guest || absent.is_some();
+    let desktop_trust = if outsider {
+        UNMANAGED
+    } else {
+        trust_for(rng, desktop)
+    };
+    let mobile = if rng.chance(0.8) {
+        let platform = if rng.chance(0.55) { IOS } else { ANDROID };
+        let trust = if outsider {
+            UNMANAGED
+        } else {
+            trust_for(rng, platform)
+        };
+        Some((platform, trust))
+    } else {
+        None
+    };
+    let device_seed = rng.next_u64();
+    let phone_tails = [
+        rng.below(100) as u8,
+        rng.below(100) as u8,
+        rng.below(100) as u8,
+    ];
+    let push_device = *rng.pick(&PUSH_DEVICES);
+    let (home_tenant, sign_in_name) = match guest_origin(&account.upn) {
+        Some((index, address)) if account.guest => (Some(index), address),
+        _ => (None, account.upn.clone()),
+    };
+    Actor {
+        account,
+        absent,
+        home,
+        home_ip,
+        desktop,
+        desktop_trust,
+        mobile,
+        device_seed,
+        phone_tails,
+        push_device,
+        home_tenant,
+        sign_in_name,
+        legacy: None,
+        external_mfa: false,
+    }
+}
+
+/// Chooses up to `k` distinct entries of `candidates` (partial Fisher-Yates).
+fn choose_distinct(rng: &mut Rng, mut candidates: Vec<u32>, k: usize) -> Vec<u32> {
+    let k = k.min(candidates.len());
+    for i in 0..k {
+        let j = i + rng.below((candidates.len() - i) as u64) as usize;
+        candidates.swap(i, j);
+    }
+    candidates.truncate(k);
+    candidates
+}
+
+/// Everyone who signs in, with the groups the stories are told about.
+struct Tenant {
+    actors: Vec<Actor>,
+    /// Number of actors present in the registration export (they come first).
+    registered: usize,
+    /// Registered actors, each repeated by how often they sign in.
+    tickets: Vec<u32>,
+    /// Registered actors with at least one method, and those with none.
+    with_methods: Vec<u32>,
+    without_methods: Vec<u32>,
+    legacy: Vec<u32>,
+    /// Targets of MFA-fatigue attacks.
+    victims: Vec<u32>,
+}
+
+impl Tenant {
+    fn build(roster: Vec<Account>, seed: u64) -> Tenant {
+        let mut rng = Rng::new(seed ^ PROFILE_SALT);
+        let registered = roster.len();
+        let mut actors: Vec<Actor> = Vec::with_capacity(registered + ABSENT_ACCOUNTS.len());
+        for account in roster {
+            actors.push(make_actor(&mut rng, account, None));
+        }
+        for (i, &(upn, name)) in ABSENT_ACCOUNTS.iter().enumerate() {
+            let mut id = String::with_capacity(36);
+            push_guid(&mut id, (rng.next_u64(), rng.next_u64()));
+            let account = Account {
+                id,
+                upn: upn.to_string(),
+                name: name.to_string(),
+                guest: false,
+                admin: false,
+                methods: 0,
+                mfa_capable: false,
+                default: DefaultMethod::None,
+                voice_mobile: false,
+                registered_at: None,
+            };
+            actors.push(make_actor(&mut rng, account, Some(i)));
+        }
+        actors[registered + ABSENT_SCANNER].legacy = Some(LEGACY_SMTP);
+
+        let mut tickets = Vec::with_capacity(registered * 4);
+        let mut with_methods = Vec::new();
+        let mut without_methods = Vec::new();
+        for (i, actor) in actors[..registered].iter().enumerate() {
+            let dormant = i >= FIXED_USERS.len() && rng.chance(0.05);
+            let weight = if dormant {
+                0
+            } else {
+                1 + rng.below(5) + if actor.account.admin { 2 } else { 0 }
+            };
+            for _ in 0..weight {
+                tickets.push(i as u32);
+            }
+            if actor.account.methods != 0 {
+                with_methods.push(i as u32);
+            } else {
+                without_methods.push(i as u32);
+            }
+        }
+
+        let plain_members = |actors: &[Actor]| -> Vec<u32> {
+            (0..registered as u32)
+                .filter(|&i| {
+                    let a = &actors[i as usize];
+                    !a.account.guest && !a.account.admin && a.legacy.is_none() && !a.external_mfa
+                })
+                .collect()
+        };
+        // A few members still use legacy protocols.
+        let legacy = choose_distinct(
+            &mut rng,
+            plain_members(&actors),
+            (registered / 80).clamp(2, 40),
+        );
+        for &i in &legacy {
+            actors[i as usize].legacy = Some(rng.below(LEGACY_OTHER as u64) as usize);
+        }
+        // Two or three members use an external (federated) MFA provider.
+        let candidates: Vec<u32> = plain_members(&actors)
+            .into_iter()
+            .filter(|&i| actors[i as usize].has_mfa())
+            .collect();
+        for i in choose_distinct(&mut rng, candidates, 3) {
+            actors[i as usize].external_mfa = true;
+        }
+        // Some Authenticator users are bombarded with push requests.
+        let candidates: Vec<u32> = (0..registered as u32)
+            .filter(|&i| {
+                let a = &actors[i as usize];
+                !a.account.guest
+                    && a.has_mfa()
+                    && a.account.methods & PUSH != 0
+                    && a.legacy.is_none()
+                    && !a.external_mfa
+            })
+            .collect();
+        let count = (candidates.len() / 60).clamp(2, 12);
+        let victims = choose_distinct(&mut rng, candidates, count);
+
+        Tenant {
+            actors,
+            registered,
+            tickets,
+            with_methods,
+            without_methods,
+            legacy,
+            victims,
+        }
+    }
+
+    fn absent(&self, index: usize) -> u32 {
+        (self.registered + index) as u32
+    }
+
+    fn random_absent(&self, rng: &mut Rng) -> u32 {
+        self.absent(rng.below(ABSENT_ACCOUNTS.len() as u64) as usize)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Sign-in logs: what happened in one sign-in
+// ---------------------------------------------------------------------------
+
+/// The second factor used in a sign-in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Factor {
+    Push,
+    Oath,
+    Text,
+    VoiceMobile,
+    VoiceAlternate,
+    VoiceOffice,
+    PhoneSignIn,
+    Fido2,
+    WindowsHello,
+    Passkey,
+}
+
+impl Factor {
+    fn label(self) -> &'static str {
+        match self {
+            Factor::Push => "Mobile app notification",
+            Factor::Oath => "OATH verification code",
+            Factor::Text => "Text message",
+            Factor::VoiceMobile => "Phone call approval (Authentication phone)",
+            Factor::VoiceAlternate => "Phone call approval (Alternate phone)",
+            Factor::VoiceOffice => "Phone call approval (Office phone)",
+            Factor::PhoneSignIn => "Passwordless phone sign-in",
+            Factor::Fido2 => "FIDO2 security key",
+            Factor::WindowsHello => "Windows Hello for Business",
+            Factor::Passkey => "Passkey (device-bound)",
+        }
+    }
+
+    /// `Result detail` of a successful step in the AuthDetails file.
+    fn success_detail(self) -> &'static str {
+        match self {
+            Factor::Push
+            | Factor::PhoneSignIn
+            | Factor::VoiceMobile
+            | Factor::VoiceAlternate
+            | Factor::VoiceOffice => "MFA successfully completed",
+            _ => "MFA completed in Entra ID",
+        }
+    }
+
+    fn denied_detail(self, no_response: bool) -> &'static str {
+        match self {
+            Factor::Push if no_response => {
+                "MFA denied; user did not respond to mobile app notification"
+            }
+            Factor::Oath | Factor::Text => "MFA denied; invalid verification code",
+            _ => "MFA denied; user declined the authentication",
+        }
+    }
+}
+
+/// Picks the factor a user completes MFA with, from their registered methods.
+fn choose_factor(actor: &Actor, rng: &mut Rng, allow_strong: bool) -> Factor {
+    let account = &actor.account;
+    let m = account.methods;
+    if allow_strong {
+        let mut strong = [Factor::Push; 3];
+        let mut n = 0;
+        if m & (FIDO2_KEY | FIDO2_OLD) != 0 {
+            strong[n] = Factor::Fido2;
+            n += 1;
+        }
+        if m & (WHFB | PASSKEY_WINDOWS_HELLO) != 0 {
+            strong[n] = Factor::WindowsHello;
+            n += 1;
+        }
+        if m & (PASSKEY_DEVICE | PASSKEY_AUTHENTICATOR | MACOS_ENCLAVE) != 0 {
+            strong[n] = Factor::Passkey;
+            n += 1;
+        }
+        if n > 0 && rng.chance(if account.admin { 0.6 } else { 0.4 }) {
+            return strong[rng.below(n as u64) as usize];
+        }
+        if m & AUTH_PASSWORDLESS != 0 && rng.chance(0.3) {
+            return Factor::PhoneSignIn;
+        }
+    }
+    let mut usable = [Factor::Push; 5];
+    let mut n = 0;
+    for (bit, factor) in [
+        (PUSH, Factor::Push),
+        (OATH | HW_OATH, Factor::Oath),
+        (
+            MOBILE,
+            if account.voice_mobile {
+                Factor::VoiceMobile
+            } else {
+                Factor::Text
+            },
+        ),
+        (ALT_MOBILE, Factor::VoiceAlternate),
+        (OFFICE, Factor::VoiceOffice),
+    ] {
+        if m & bit != 0 {
+            usable[n] = factor;
+            n += 1;
+        }
+    }
+    let default = match account.default {
+        DefaultMethod::Push => Some(Factor::Push),
+        DefaultMethod::Oath => Some(Factor::Oath),
+        DefaultMethod::MobilePhone => Some(
+            usable[..n]
+                .iter()
+                .copied()
+                .find(|f| matches!(f, Factor::Text | Factor::VoiceMobile))
+                .unwrap_or(Factor::Text),
+        ),
+        DefaultMethod::AlternateMobilePhone => Some(Factor::VoiceAlternate),
+        DefaultMethod::OfficePhone => Some(Factor::VoiceOffice),
+        DefaultMethod::None => None,
+    };
+    match default {
+        // Now and then the user picks "sign in another way".
+        Some(f) if n < 2 || !rng.chance(0.15) => f,
+        _ if n > 0 => usable[rng.below(n as u64) as usize],
+        _ => Factor::Push,
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Success,
+    /// Any failure or interrupt, by error code.
+    Error(u32),
+}
+
+impl Outcome {
+    fn status(self) -> &'static str {
+        match self {
+            Outcome::Success => "Success",
+            // The codes whose names end in "Interrupt".
+            Outcome::Error(50072 | 50074) => "Interrupted",
+            Outcome::Error(_) => "Failure",
+        }
+    }
+}
+
+const BAD_PASSWORD: u32 = 50126;
+const LOCKED: u32 = 50053;
+const DISABLED: u32 = 50057;
+const BLOCKED_BY_CA: u32 = 53003;
+const MFA_DENIED: u32 = 500121;
+const PROOF_UP_BLOCKED: u32 = 53010;
+
+fn failure_reason(code: u32) -> &'static str {
+    match code {
+        50126 => "Error validating credentials due to invalid username or password.",
+        50053 => "Account is locked because user tried to sign in too many times with an incorrect user ID or password.",
+        50057 => "User account is disabled. The account has been disabled by an administrator.",
+        53003 => "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.",
+        500121 => "Authentication failed during strong authentication request.",
+        50074 => "Strong Authentication is required.",
+        50076 => "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access the resource.",
+        50072 => "Due to a configuration change made by your administrator, or because you moved to a new location, you must enroll in multi-factor authentication to access the resource.",
+        50079 => "User needs to enroll for second factor authentication.",
+        53010 => "Cannot configure multi-factor authentication methods because the organization requires this information to be set from specific locations or devices.",
+        50173 => "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.",
+        70044 => "The session has expired or is invalid due to sign-in frequency checks by conditional access.",
+        700082 => "The refresh token has expired due to inactivity.",
+        7000215 => "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app.",
+        7000222 => "The provided client secret keys are expired. Visit the Azure portal to create new keys for your app.",
+        700027 => "Client assertion failed signature validation.",
+        _ => "Other.",
+    }
+}
+
+/// How the MFA requirement was handled.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mfa {
+    /// No second factor (single-factor, or the sign-in stopped before it).
+    None,
+    /// An MFA step happened and succeeded.
+    Step(Factor),
+    /// An MFA step happened and was denied or not answered.
+    Denied(Factor, bool),
+    /// Satisfied by an MFA claim in the token.
+    Token,
+    /// Satisfied by a claim from an external (federated) MFA provider.
+    External,
+}
+
+#[derive(Clone, Copy)]
+struct Device {
+    platform: usize,
+    id: Option<(u64, u64)>,
+    trust: Trust,
+}
+
+/// Everything one user sign-in row says.
+struct SignIn<'a> {
+    secs: u32,
+    request: (u64, u64),
+    correlation: (u64, u64),
+    token: (u64, u64),
+    actor: &'a Actor,
+    agent: &'static str,
+    incoming: &'static str,
+    protocol: &'static str,
+    app: &'static App,
+    ip: Ip,
+    place: &'static Place,
+    outcome: Outcome,
+    /// Leave `Sign-in error code` empty on this success row.
+    blank_code: bool,
+    client: &'static str,
+    /// `None` for legacy clients, which report no device.
+    device: Option<Device>,
+    mfa: Mfa,
+    multifactor: bool,
+    ca: &'static str,
+    gsa: Option<Ip>,
+    resource_sees_ip: bool,
+    flagged: bool,
+    latency: u32,
+}
+
+impl<'a> SignIn<'a> {
+    /// A sign-in with the common fields drawn; callers adjust the rest.
+    fn new(rng: &mut Rng, secs: u32, actor: &'a Actor, app: &'static App) -> Self {
+        // Mostly from home; otherwise travelling.
+        let (ip, place) = if rng.chance(0.9) {
+            (actor.home_ip, &HOME_PLACES[actor.home])
+        } else {
+            (random_ip(rng), rng.pick(&HOME_PLACES))
+        };
+        let gsa = if actor.home_tenant.is_none() && rng.chance(0.03) {
+            Some(random_ip(rng))
+        } else {
+            None
+        };
+        SignIn {
+            secs,
+            request: (rng.next_u64(), rng.next_u64()),
+            correlation: (rng.next_u64(), rng.next_u64()),
+            token: (rng.next_u64(), rng.next_u64()),
+            actor,
+            agent: "",
+            incoming: "None",
+            protocol: "None",
+            app,
+            ip,
+            place,
+            outcome: Outcome::Success,
+            blank_code: rng.chance(0.1),
+            client: "Browser",
+            device: None,
+            mfa: Mfa::None,
+            multifactor: false,
+            ca: "Not Applied",
+            gsa,
+            resource_sees_ip: rng.chance(0.4),
+            flagged: false,
+            latency: 35 + rng.below(600) as u32,
+        }
+    }
+
+    /// Moves the sign-in to an unusual place.
+    fn move_away(&mut self, rng: &mut Rng) {
+        self.place = rng.pick(&AWAY_PLACES);
+        self.ip = random_ip(rng);
+        self.gsa = None;
+    }
+
+    fn with_client(&mut self, browser: bool, device: Device) {
+        let platform = &PLATFORMS[device.platform];
+        if browser {
+            self.client = "Browser";
+            self.agent = platform.browser_agent;
+        } else {
+            self.client = "Mobile Apps and Desktop clients";
+            self.agent = platform.app_agent;
+        }
+        self.device = Some(device);
+        if device.trust.join == Join::None {
+            self.gsa = None;
+        }
+    }
+
+    /// Sets the outcome and the columns that follow from it.
+    fn settle(&mut self, rng: &mut Rng, outcome: Outcome, mfa: Mfa) {
+        self.outcome = outcome;
+        self.mfa = mfa;
+        self.multifactor = match outcome {
+            Outcome::Success => mfa != Mfa::None,
+            Outcome::Error(code) => matches!(
+                code,
+                MFA_DENIED | 50074 | 50076 | 50072 | 50079 | PROOF_UP_BLOCKED
+            ),
+        };
+        let compliant = self.device.is_some_and(|d| d.trust.compliant);
+        self.ca = match outcome {
+            Outcome::Error(BLOCKED_BY_CA | PROOF_UP_BLOCKED) => "Failure",
+            Outcome::Success if self.multifactor && rng.chance(0.8) => "Success",
+            Outcome::Success if compliant && rng.chance(0.15) => "Success",
+            _ => "Not Applied",
+        };
+        if let Mfa::Step(_) | Mfa::Denied(..) = mfa {
+            self.latency += 150 + rng.below(900) as u32;
+        }
+        if outcome != Outcome::Success && rng.chance(0.004) {
+            self.flagged = true;
+        }
+    }
+}
+
+/// The device a sign-in comes from.
+fn pick_device(actor: &Actor, rng: &mut Rng) -> Device {
+    let r = rng.below(100);
+    let (platform, trust) = match actor.mobile {
+        Some(mobile) if (68..95).contains(&r) => mobile,
+        _ if r >= 95 => (pick_weighted(rng, &DESKTOP_WEIGHTS), UNMANAGED),
+        _ => (actor.desktop, actor.desktop_trust),
+    };
+    device_for(actor, platform, trust)
+}
+
+fn device_for(actor: &Actor, platform: usize, trust: Trust) -> Device {
+    let id = if trust.join == Join::None {
+        None
+    } else {
+        Some(mix2(actor.device_seed ^ platform as u64))
+    };
+    Device {
+        platform,
+        id,
+        trust,
+    }
+}
+
+/// An unmanaged personal device (no device ID, not compliant).
+fn personal_device(actor: &Actor, rng: &mut Rng) -> Device {
+    let platform = match actor.mobile {
+        Some((mobile, _)) if rng.chance(0.4) => mobile,
+        _ => pick_weighted(rng, &DESKTOP_WEIGHTS),
+    };
+    device_for(actor, platform, UNMANAGED)
+}
+
+/// Outcome of an everyday sign-in, consistent with the user's registration.
+fn everyday_outcome(actor: &Actor, rng: &mut Rng) -> (Outcome, Mfa) {
+    if actor.absent == Some(ABSENT_FORMER) {
+        return match rng.below(10) {
+            0..=5 => (Outcome::Error(DISABLED), Mfa::None),
+            6 | 7 => (Outcome::Error(BAD_PASSWORD), Mfa::None),
+            _ => (Outcome::Success, Mfa::None),
+        };
+    }
+    let r = rng.below(1000);
+    if actor.has_mfa() {
+        let error = match r {
+            0..=39 => Some(BAD_PASSWORD),
+            40..=44 => Some(LOCKED),
+            45..=54 => Some(BLOCKED_BY_CA),
+            55..=69 if !actor.external_mfa => {
+                let factor = choose_factor(actor, rng, false);
+                return (
+                    Outcome::Error(MFA_DENIED),
+                    Mfa::Denied(factor, rng.chance(0.5)),
+                );
+            }
+            70..=94 => Some(50074),
+            95..=119 => Some(50076),
+            _ => None,
+        };
+        if let Some(code) = error {
+            return (Outcome::Error(code), Mfa::None);
+        }
+        let mfa = if actor.external_mfa && rng.chance(0.9) {
+            Mfa::External
+        } else {
+            match rng.below(100) {
+                0..=34 => Mfa::Step(choose_factor(actor, rng, true)),
+                35..=84 => Mfa::Token,
+                _ => Mfa::None,
+            }
+        };
+        (Outcome::Success, mfa)
+    } else {
+        let guest = actor.account.guest;
+        let error = match r {
+            0..=49 => Some(BAD_PASSWORD),
+            50..=59 => Some(LOCKED),
+            60..=89 => Some(BLOCKED_BY_CA),
+            90..=144 if !guest && actor.absent.is_none() => Some(50072),
+            145..=199 if !guest && actor.absent.is_none() => Some(50079),
+            _ => None,
+        };
+        if let Some(code) = error {
+            return (Outcome::Error(code), Mfa::None);
+        }
+        // Guests sometimes bring an MFA claim from their home tenant.
+        let mfa = if guest && rng.chance(0.4) {
+            Mfa::Token
+        } else {
+            Mfa::None
+        };
+        (Outcome::Success, mfa)
+    }
+}
+
+fn pick_interactive_app(actor: &Actor, rng: &mut Rng) -> &'static App {
+    let column = if actor.account.guest {
+        3
+    } else if actor.account.admin {
+        2
+    } else {
+        1
+    };
+    let total: u32 = INTERACTIVE_APPS
+        .iter()
+        .map(|row| [0, row.1, row.2, row.3][column])
+        .sum();
+    let mut r = rng.below(u64::from(total)) as u32;
+    for row in &INTERACTIVE_APPS {
+        let w = [0, row.1, row.2, row.3][column];
+        if r < w {
+            return row.0;
+        }
+        r -= w;
+    }
+    &OFFICE_HOME
+}
+
+// ---------------------------------------------------------------------------
+// Sign-in logs: planning the rows
+// ---------------------------------------------------------------------------
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Everyday,
+    MySignins,
+    Legacy,
+    FatigueDenied,
+    FatigueApproved,
+}
+
+/// One planned sign-in; the row itself is drawn from a generator seeded by `seq`.
+#[derive(Clone, Copy)]
+struct Event {
+    secs: u32,
+    seq: u32,
+    actor: u32,
+    burst: u16,
+    kind: Kind,
+}
+
+struct Plan {
+    events: Vec<Event>,
+}
+
+impl Plan {
+    fn with_capacity(n: usize) -> Self {
+        Plan {
+            events: Vec::with_capacity(n),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    fn push(&mut self, secs: u32, actor: u32, kind: Kind, burst: u16) {
+        let seq = self.events.len() as u32;
+        self.events.push(Event {
+            secs,
+            seq,
+            actor,
+            burst,
+            kind,
+        });
+    }
+
+    /// Newest first, like the portal; ties keep their planning order.
+    fn into_sorted(mut self) -> Vec<Event> {
+        self.events
+            .sort_unstable_by(|a, b| b.secs.cmp(&a.secs).then(a.seq.cmp(&b.seq)));
+        self.events
+    }
+}
+
+fn random_secs(rng: &mut Rng) -> u32 {
+    rng.below(u64::from(SIGNIN_WINDOW_SECS)) as u32
+}
+
+fn plan_interactive(tenant: &Tenant, n: usize, rng: &mut Rng) -> Vec<Event> {
+    let mut plan = Plan::with_capacity(n);
+    // Every fixed (hostile-name) user signs in at least once.
+    for i in 0..FIXED_USERS.len().min(tenant.registered).min(n) {
+        plan.push(random_secs(rng), i as u32, Kind::Everyday, 0);
+    }
+    // MFA fatigue: bursts of denied push requests, now and then approved.
+    if !tenant.victims.is_empty() && n >= 100 {
+        let budget = n / 20;
+        let bursts = (n / 400)
+            .max(tenant.victims.len())
+            .min(usize::from(u16::MAX));
+        let mut used = 0;
+        for b in 0..bursts {
+            if used + 7 > budget {
+                break;
+            }
+            let victim = tenant.victims[b % tenant.victims.len()];
+            let mut secs = rng.below(u64::from(SIGNIN_WINDOW_SECS - 3_600)) as u32;
+            for _ in 0..3 + rng.below(4) {
+                plan.push(secs, victim, Kind::FatigueDenied, b as u16);
+                secs += 15 + rng.below(75) as u32;
+                used += 1;
+            }
+            if rng.chance(0.4) {
+                plan.push(secs, victim, Kind::FatigueApproved, b as u16);
+                used += 1;
+            }
+        }
+    }
+    while plan.len() < n {
+        if tenant.tickets.is_empty() || rng.chance(0.01) {
+            let actor = tenant.random_absent(rng);
+            let kind = if tenant.actors[actor as usize].legacy.is_some() {
+                Kind::Legacy
+            } else {
+                Kind::Everyday
+            };
+            plan.push(random_secs(rng), actor, kind, 0);
+        } else if !tenant.legacy.is_empty() && rng.chance(0.03) {
+            let actor = *rng.pick(&tenant.legacy);
+            plan.push(random_secs(rng), actor, Kind::Legacy, 0);
+        } else if rng.chance(0.03) {
+            // Security-info registration traffic, mostly by users who have methods.
+            let with = !tenant.with_methods.is_empty()
+                && (tenant.without_methods.is_empty() || rng.chance(0.85));
+            let actor = if with {
+                *rng.pick(&tenant.with_methods)
+            } else {
+                *rng.pick(&tenant.without_methods)
+            };
+            let account = &tenant.actors[actor as usize].account;
+            let secs = match account.registered_at {
+                // Around the time the registration export says the methods changed.
+                Some(at) if with && rng.chance(0.6) => at.saturating_sub(5 + rng.below(900) as u32),
+                _ => random_secs(rng),
+            };
+            plan.push(secs, actor, Kind::MySignins, 0);
+        } else {
+            let actor = *rng.pick(&tenant.tickets);
+            plan.push(random_secs(rng), actor, Kind::Everyday, 0);
+        }
+    }
+    plan.into_sorted()
+}
+
+fn plan_noninteractive(tenant: &Tenant, n: usize, rng: &mut Rng) -> Vec<Event> {
+    let mut plan = Plan::with_capacity(n);
+    while plan.len() < n {
+        let actor = if tenant.tickets.is_empty() || rng.chance(0.01) {
+            // The scanner only speaks legacy protocols.
+            tenant.absent(1 + rng.below(ABSENT_ACCOUNTS.len() as u64 - 1) as usize)
+        } else {
+            *rng.pick(&tenant.tickets)
+        };
+        plan.push(random_secs(rng), actor, Kind::Everyday, 0);
+    }
+    plan.into_sorted()
+}
+
+/// The generator of one planned row.
+fn row_rng(salt: u64, seq: u32) -> Rng {
+    Rng(mix(salt ^ (u64::from(seq) << 20)))
+}
+
+// ---------------------------------------------------------------------------
+// Sign-in logs: drawing the rows
+// ---------------------------------------------------------------------------
+
+fn interactive_signin<'a>(tenant: &'a Tenant, event: &Event, salt: u64) -> SignIn<'a> {
+    let mut rng = row_rng(salt, event.seq);
+    let rng = &mut rng;
+    let actor = &tenant.actors[event.actor as usize];
+    match event.kind {
+        Kind::Everyday => {
+            let app = pick_interactive_app(actor, rng);
+            let mut s = SignIn::new(rng, event.secs, actor, app);
+            let browser = rng.chance(app.browser);
+            let device = if actor.account.guest {
+                personal_device(actor, rng)
+            } else {
+                pick_device(actor, rng)
+            };
+            s.with_client(browser, device);
+            let (outcome, mfa) = everyday_outcome(actor, rng);
+            if mfa == Mfa::External {
+                s.gsa = None;
+            }
+            s.settle(rng, outcome, mfa);
+            s
+        }
+        Kind::MySignins => {
+            let mut s = SignIn::new(rng, event.secs, actor, &MY_SIGNINS);
+            let r = rng.below(100);
+            let (outcome, mfa) = if actor.has_mfa() {
+                match r {
+                    0..=14 => (Outcome::Error(PROOF_UP_BLOCKED), Mfa::None),
+                    15..=24 => (Outcome::Success, Mfa::Token),
+                    _ => (Outcome::Success, Mfa::Step(choose_factor(actor, rng, true))),
+                }
+            } else {
+                match r {
+                    0..=24 => (Outcome::Error(PROOF_UP_BLOCKED), Mfa::None),
+                    25..=44 if !actor.account.guest => (Outcome::Error(50079), Mfa::None),
+                    _ => (Outcome::Success, Mfa::None),
+                }
+            };
+            // Registration is blocked from devices that are not compliant.
+            let device = if outcome == Outcome::Error(PROOF_UP_BLOCKED) || actor.account.guest {
+                personal_device(actor, rng)
+            } else {
+                pick_device(actor, rng)
+            };
+            s.with_client(true, device);
+            s.settle(rng, outcome, mfa);
+            s
+        }
+        Kind::Legacy => {
+            let mut s = SignIn::new(rng, event.secs, actor, &EXCHANGE);
+            let own = actor.legacy.unwrap_or(LEGACY_OTHER);
+            let scanner = actor.absent == Some(ABSENT_SCANNER);
+            let code = if scanner {
+                if rng.chance(0.9) {
+                    None
+                } else {
+                    Some(BAD_PASSWORD)
+                }
+            } else {
+                match rng.below(100) {
+                    0..=59 => None,
+                    60..=84 => Some(BAD_PASSWORD),
+                    85..=94 => Some(BLOCKED_BY_CA),
+                    _ => Some(LOCKED),
+                }
+            };
+            let mut client = own;
+            if scanner && rng.chance(0.3) {
+                client = LEGACY_IMAP;
+            }
+            if code.is_some() && !scanner {
+                // Password spray against basic authentication.
+                s.move_away(rng);
+                if rng.chance(0.5) {
+                    client = LEGACY_OTHER;
+                }
+            }
+            let (name, agent) = LEGACY_CLIENTS[client];
+            s.client = name;
+            s.agent = agent;
+            s.protocol = "ROPC";
+            s.gsa = None;
+            let outcome = code.map_or(Outcome::Success, Outcome::Error);
+            s.settle(rng, outcome, Mfa::None);
+            s
+        }
+        Kind::FatigueDenied | Kind::FatigueApproved => {
+            let mut s = SignIn::new(rng, event.secs, actor, &OFFICE_HOME);
+            // The attacker's browser and origin stay the same within a burst.
+            let mut burst = Rng::new(salt ^ BURST_SALT ^ (u64::from(event.burst) << 24));
+            s.place = burst.pick(&AWAY_PLACES);
+            s.ip = random_ip(&mut burst);
+            s.gsa = None;
+            let platform = pick_weighted(&mut burst, &DESKTOP_WEIGHTS);
+            s.with_client(true, device_for(actor, platform, UNMANAGED));
+            let no_response = burst.chance(0.5);
+            if event.kind == Kind::FatigueDenied {
+                s.settle(
+                    rng,
+                    Outcome::Error(MFA_DENIED),
+                    Mfa::Denied(Factor::Push, no_response),
+                );
+            } else {
+                s.settle(rng, Outcome::Success, Mfa::Step(Factor::Push));
+            }
+            s
+        }
+    }
+}
+
+fn noninteractive_signin<'a>(tenant: &'a Tenant, event: &Event, salt: u64) -> SignIn<'a> {
+    let mut rng = row_rng(salt, event.seq);
+    let rng = &mut rng;
+    let actor = &tenant.actors[event.actor as usize];
+    let app = pick_weighted(rng, &NONINTERACTIVE_APPS);
+    let mut s = SignIn::new(rng, event.secs, actor, app);
+    let device = if actor.account.guest {
+        personal_device(actor, rng)
+    } else {
+        pick_device(actor, rng)
+    };
+    s.with_client(false, device);
+    let windows_joined = matches!(device.platform, WIN_EDGE | WIN_CHROME)
+        && matches!(device.trust.join, Join::Joined | Join::Hybrid);
+    if windows_joined && rng.chance(0.6) {
+        s.incoming = "Primary refresh token";
+        s.agent = PRT_AGENT;
+    } else {
+        s.incoming = "Refresh token";
+    }
+    let (outcome, mfa) = if actor.absent == Some(ABSENT_FORMER) && rng.chance(0.7) {
+        (Outcome::Error(DISABLED), Mfa::None)
+    } else {
+        match rng.below(1000) {
+            0..=19 => (Outcome::Error(50173), Mfa::None),
+            20..=34 => (Outcome::Error(70044), Mfa::None),
+            35..=44 => (Outcome::Error(700082), Mfa::None),
+            45..=59 if actor.has_mfa() => (Outcome::Error(50076), Mfa::None),
+            _ => {
+                let claim = if actor.has_mfa() {
+                    rng.chance(0.85)
+                } else {
+                    actor.account.guest && rng.chance(0.3)
+                };
+                let mfa = if !claim {
+                    Mfa::None
+                } else if actor.external_mfa && rng.chance(0.3) {
+                    Mfa::External
+                } else {
+                    Mfa::Token
+                };
+                (Outcome::Success, mfa)
+            }
+        }
+    };
+    s.settle(rng, outcome, mfa);
+    s.latency = 20 + rng.below(250) as u32;
+    s
+}
+
+fn push_user_row(line: &mut String, s: &SignIn) {
+    let actor = s.actor;
+    let account = &actor.account;
+    push_signin_date(line, s.secs);
+    line.push(',');
+    push_guid_fast(line, s.request);
+    line.push(',');
+    push_field(line, s.agent);
+    line.push(',');
+    push_guid_fast(line, s.correlation);
+    line.push(',');
+    line.push_str(&account.id);
+    line.push(',');
+    push_field(line, &account.name);
+    line.push(',');
+    push_field(line, &account.upn);
+    line.push(',');
+    line.push_str(if account.guest { "Guest" } else { "Member" });
+    line.push(',');
+    line.push_str(if account.guest {
+        "B2B collaboration"
+    } else {
+        "None"
+    });
+    line.push(',');
+    line.push_str(s.incoming);
+    line.push(',');
+    line.push_str(s.protocol);
+    line.push(',');
+    push_token_id(line, s.token);
+    // Original transfer method, Client credential type, Token Protection (2).
+    line.push_str(",,None,,,");
+    line.push_str(s.app.name);
+    line.push(',');
+    line.push_str(s.app.id);
+    line.push(',');
+    line.push_str(MICROSOFT_TENANT_ID);
+    line.push(',');
+    line.push_str(s.app.resource);
+    line.push(',');
+    line.push_str(s.app.resource_id);
+    line.push(',');
+    line.push_str(CONTOSO_TENANT_ID);
+    line.push(',');
+    line.push_str(MICROSOFT_TENANT_ID);
+    line.push(',');
+    let (home_id, home_name) = actor.home_tenant();
+    line.push_str(home_id);
+    line.push(',');
+    push_field(line, home_name);
+    line.push(',');
+    push_ip(line, s.ip);
+    line.push(',');
+    push_field(line, s.place.label);
+    line.push(',');
+    line.push_str(s.outcome.status());
+    line.push(',');
+    match s.outcome {
+        Outcome::Success => {
+            if !s.blank_code {
+                line.push('0');
+            }
+            line.push(',');
+        }
+        Outcome::Error(code) => {
+            push_uint(line, u64::from(code));
+            line.push(',');
+            push_field(line, failure_reason(code));
+        }
+    }
+    line.push(',');
+    line.push_str(s.client);
+    line.push(',');
+    match s.device {
+        Some(device) => {
+            let platform = &PLATFORMS[device.platform];
+            if let Some(id) = device.id {
+                push_guid_fast(line, id);
+            }
+            line.push(',');
+            line.push_str(if s.client == "Browser" {
+                platform.browser
+            } else {
+                platform.app_browser
+            });
+            line.push(',');
+            line.push_str(platform.os);
+            line.push(',');
+            push_bool(line, device.trust.compliant);
+            line.push(',');
+            push_bool(
+                line,
+                device.trust.compliant || matches!(device.trust.join, Join::Joined | Join::Hybrid),
+            );
+            line.push(',');
+            line.push_str(device.trust.join.label());
+        }
+        None => line.push_str(",,,False,False,"),
+    }
+    line.push(',');
+    match s.mfa {
+        Mfa::Step(factor) => {
+            line.push_str("MFA completed in Entra ID,");
+            line.push_str(factor.label());
+            line.push(',');
+            push_factor_detail(line, actor, factor);
+        }
+        Mfa::Denied(factor, no_response) => {
+            line.push_str(factor.denied_detail(no_response));
+            line.push(',');
+            line.push_str(factor.label());
+            line.push(',');
+            push_factor_detail(line, actor, factor);
+        }
+        Mfa::Token => line.push_str("MFA requirement satisfied by claim in the token,,"),
+        Mfa::External => {
+            line.push_str("MFA requirement satisfied by claim provided by external provider,,");
+        }
+        Mfa::None => line.push_str(",,"),
+    }
+    line.push(',');
+    line.push_str(if s.multifactor {
+        "Multifactor authentication"
+    } else {
+        "Single-factor authentication"
+    });
+    line.push(',');
+    push_field(line, &actor.sign_in_name);
+    line.push(',');
+    let platform = s.device.map_or(0x00FF, |d| d.platform as u64);
+    push_guid_fast(
+        line,
+        mix2(actor.device_seed ^ (platform << 8) ^ (u64::from(s.secs / 86_400) << 16)),
+    );
+    line.push(',');
+    if s.resource_sees_ip {
+        push_ip(line, s.ip);
+    }
+    line.push(',');
+    match s.gsa {
+        Some(ip) => {
+            line.push_str("True,");
+            push_ip(line, ip);
+        }
+        None => line.push_str("False,"),
+    }
+    line.push(',');
+    push_uint(line, u64::from(s.place.asn));
+    line.push(',');
+    push_bool(line, s.flagged);
+    line.push(',');
+    if s.mfa == Mfa::External {
+        line.push_str("ADFederationServices,");
+        line.push_str(s.incoming);
+        line.push(',');
+        line.push_str(FEDERATION_ISSUER);
+    } else {
+        line.push_str("AzureAD,");
+        line.push_str(s.incoming);
+        line.push(',');
+    }
+    line.push(',');
+    push_uint(line, u64::from(s.latency));
+    line.push(',');
+    line.push_str(s.ca);
+    // Managed Identity type, Associated Resource Id, Federated Token Id / Issuer.
+    line.push_str(",,,,\r\n");
+}
+
+/// Masked phone number or device name of an MFA step, as the portal shows it.
+fn push_factor_detail(line: &mut String, actor: &Actor, factor: Factor) {
+    let tail = match factor {
+        Factor::Push | Factor::PhoneSignIn => {
+            line.push_str(actor.push_device);
+            return;
+        }
+        Factor::Text | Factor::VoiceMobile => actor.phone_tails[0],
+        Factor::VoiceAlternate => actor.phone_tails[1],
+        Factor::VoiceOffice => actor.phone_tails[2],
+        _ => return,
+    };
+    line.push_str(HOME_PLACES[actor.home].phone);
+    line.push_str(" XXXXXXXX");
+    push_two_digits(line, u32::from(tail));
+}
+
+/// The AuthDetails rows of one interactive sign-in.
+fn push_auth_details(out: &mut String, s: &SignIn) {
+    let step = |out: &mut String| {
+        push_guid_fast(out, s.request);
+        out.push(',');
+        push_signin_date(out, s.secs);
+        out.push(',');
+    };
+    step(out);
+    out.push_str("Password,Password in the cloud,");
+    out.push_str(match s.outcome {
+        Outcome::Error(BAD_PASSWORD) => {
+            "false,Invalid username or password or Invalid on-premise username or password."
+        }
+        Outcome::Error(LOCKED) => "false,Account is locked.",
+        Outcome::Error(DISABLED) => {
+            "false,User account is disabled. The account has been disabled by an administrator."
+        }
+        _ => "true,Correct password",
+    });
+    out.push_str(",Primary authentication\r\n");
+    match s.mfa {
+        Mfa::Step(factor) | Mfa::Denied(factor, _) => {
+            step(out);
+            out.push_str(factor.label());
+            out.push(',');
+            push_factor_detail(out, s.actor, factor);
+            if let Mfa::Denied(_, no_response) = s.mfa {
+                out.push_str(",false,");
+                out.push_str(factor.denied_detail(no_response));
+            } else {
+                out.push_str(",true,");
+                out.push_str(factor.success_detail());
+            }
+            out.push_str(",Multifactor authentication\r\n");
+        }
+        Mfa::Token => {
+            step(out);
+            out.push_str("Previously satisfied,,true,MFA requirement satisfied by claim in the token,Multifactor authentication\r\n");
+        }
+        Mfa::External => {
+            step(out);
+            out.push_str("Previously satisfied,,true,MFA requirement satisfied by claim provided by external provider,Multifactor authentication\r\n");
+        }
+        Mfa::None => {}
+    }
+}
+
+/// One application (service principal) sign-in row.
+fn push_app_row(line: &mut String, rng: &mut Rng, secs: u32, principals: &[ServicePrincipal]) {
+    let total: u32 = PRINCIPALS.iter().map(|p| p.3).sum();
+    let mut r = rng.below(u64::from(total)) as u32;
+    let mut index = 0;
+    while r >= PRINCIPALS[index].3 {
+        r -= PRINCIPALS[index].3;
+        index += 1;
+    }
+    let (name, credential, resources, _) = PRINCIPALS[index];
+    let sp = &principals[index];
+    let (resource, resource_id) = APP_RESOURCES[*rng.pick(resources)];
+    let r = rng.below(1000);
+    let code = match credential {
+        _ if r >= 992 => Some(BLOCKED_BY_CA),
+        Credential::ExpiringSecret if r < 400 => Some(7000222),
+        Credential::Secret if r < 30 => Some(7000215),
+        Credential::Secret if r < 45 => Some(7000222),
+        Credential::Certificate if r < 20 => Some(700027),
+        _ => None,
+    };
+
+    push_signin_date(line, secs);
+    line.push(',');
+    push_guid_fast(line, (rng.next_u64(), rng.next_u64()));
+    line.push(',');
+    push_guid_fast(line, (rng.next_u64(), rng.next_u64()));
+    line.push(',');
+    push_guid_fast(line, sp.object_id);
+    line.push(',');
+    push_field(line, name);
+    line.push(',');
+    if credential != Credential::Federated {
+        push_guid_fast(line, sp.key_id);
+    }
+    line.push(',');
+    if credential == Credential::Certificate {
+        for part in sp.thumbprint {
+            let _ = write!(line, "{part:08X}");
+        }
+    }
+    line.push(',');
+    push_field(line, name);
+    line.push(',');
+    push_guid_fast(line, sp.app_id);
+    line.push(',');
+    line.push_str(CONTOSO_TENANT_ID);
+    line.push(',');
+    line.push_str(resource);
+    line.push(',');
+    line.push_str(resource_id);
+    line.push(',');
+    line.push_str(CONTOSO_TENANT_ID);
+    line.push(',');
+    line.push_str(MICROSOFT_TENANT_ID);
+    line.push(',');
+    line.push_str(CONTOSO_TENANT_ID);
+    line.push(',');
+    line.push_str(CONTOSO_TENANT_NAME);
+    line.push(',');
+    if credential == Credential::Federated {
+        // A fresh hosted runner every time.
+        push_ip(line, random_ip(rng));
+        line.push(',');
+        push_field(line, CLOUD_PLACES[2 + rng.below(2) as usize].label);
+    } else {
+        push_ip(line, sp.ip);
+        line.push(',');
+        push_field(line, CLOUD_PLACES[sp.place].label);
+    }
+    line.push(',');
+    match code {
+        None => {
+            line.push_str("Success,");
+            if !rng.chance(0.1) {
+                line.push('0');
+            }
+            line.push_str(",,");
+            line.push_str(if rng.chance(0.1) {
+                "Success"
+            } else {
+                "Not Applied"
+            });
+        }
+        Some(code) => {
+            line.push_str("Failure,");
+            push_uint(line, u64::from(code));
+            line.push(',');
+            push_field(line, failure_reason(code));
+            line.push(',');
+            line.push_str(if code == BLOCKED_BY_CA {
+                "Failure"
+            } else {
+                "Not Applied"
+            });
+        }
+    }
+    line.push_str("\r\n");
+}
+
+/// Fixed identifiers of one service principal.
+struct ServicePrincipal {
+    object_id: (u64, u64),
+    app_id: (u64, u64),
+    key_id: (u64, u64),
+    thumbprint: [u32; 5],
+    ip: Ip,
+    place: usize,
+}
+
+fn service_principals(seed: u64) -> Vec<ServicePrincipal> {
+    let mut rng = Rng::new(seed ^ APPLICATION_SALT ^ PROFILE_SALT);
+    PRINCIPALS
+        .iter()
+        .map(|_| ServicePrincipal {
+            object_id: (rng.next_u64(), rng.next_u64()),
+            app_id: (rng.next_u64(), rng.next_u64()),
+            key_id: (rng.next_u64(), rng.next_u64()),
+            thumbprint: [0; 5].map(|_: u32| rng.next_u64() as u32),
+            ip: random_ip(&mut rng),
+            place: rng.below(CLOUD_PLACES.len() as u64) as usize,
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// Sign-in logs: files
+// ---------------------------------------------------------------------------
+
+fn io_context(path: &str, err: io::Error) -> io::Error {
+    io::Error::new(err.kind(), format!("cannot write '{path}': {err}"))
+}
+
+/// `PATH` with `_partNN` inserted before the extension (unchanged for one part).
+fn part_path(path: &str, part: usize, parts: usize) -> String {
+    if parts == 1 {
+        return path.to_string();
+    }
+    let width = parts.to_string().len().max(2);
+    let name_start = path.rfind(['/', '\\']).map_or(0, |i| i + 1);
+    let split = path[name_start..]
+        .rfind('.')
+        .filter(|&i| i > 0)
+        .map_or(path.len(), |i| name_start + i);
+    format!(
+        "{}_part{:0width$}{}",
+        &path[..split],
+        part + 1,
+        &path[split..]
+    )
+}
+
+/// A CSV download, possibly delivered as several part files.
+struct CsvParts {
+    path: String,
+    header: &'static str,
+    parts: usize,
+    rows_per_part: usize,
+    current: Option<(usize, String, BufWriter<File>)>,
+}
+
+impl CsvParts {
+    fn new(path: &str, header: &'static str, parts: usize, rows: usize) -> Self {
+        CsvParts {
+            path: path.to_string(),
+            header,
+            parts,
+            rows_per_part: rows.div_ceil(parts),
+            current: None,
+        }
+    }
+
+    fn open(&mut self, part: usize) -> io::Result<()> {
+        self.close()?;
+        let path = part_path(&self.path, part, self.parts);
+        let file = File::create(&path)
+            .map_err(|e| io::Error::new(e.kind(), format!("cannot create '{path}': {e}")))?;
+        let mut out = BufWriter::with_capacity(1 << 20, file);
+        let result = out
+            .write_all(b"\xEF\xBB\xBF")
+            .and_then(|()| out.write_all(self.header.as_bytes()))
+            .and_then(|()| out.write_all(b"\r\n"));
+        result.map_err(|e| io_context(&path, e))?;
+        self.current = Some((part, path, out));
+        Ok(())
+    }
+
+    fn close(&mut self) -> io::Result<()> {
+        if let Some((_, path, mut out)) = self.current.take() {
+            out.flush().map_err(|e| io_context(&path, e))?;
+        }
+        Ok(())
+    }
+
+    /// Writes the text of main row `row` (one or more CSV records).
+    fn write(&mut self, row: usize, text: &str) -> io::Result<()> {
+        let part = (row / self.rows_per_part.max(1)).min(self.parts - 1);
+        if self.current.as_ref().map(|c| c.0) != Some(part) {
+            self.open(part)?;
+        }
+        let (_, path, out) = self.current.as_mut().expect("part is open");
+        out.write_all(text.as_bytes())
+            .map_err(|e| io_context(path, e))
+    }
+
+    /// Creates any remaining (empty) parts and flushes.
+    fn finish(mut self) -> io::Result<()> {
+        let next = self.current.as_ref().map_or(0, |c| c.0 + 1);
+        for part in next..self.parts {
+            self.open(part)?;
+        }
+        self.close()
+    }
+}
+
+fn write_signins(args: &Args, roster: Vec<Account>) -> io::Result<()> {
+    let tenant = Tenant::build(roster, args.seed);
+    let mut line = String::with_capacity(2048);
+    let mut details = String::with_capacity(1024);
+
+    if let Some((n, path)) = &args.signins.interactive {
+        let salt = args.seed ^ INTERACTIVE_SALT;
+        let events = plan_interactive(&tenant, *n, &mut Rng::new(salt));
+        let parts = args.signins.split;
+        let mut main = CsvParts::new(path, USER_SIGNIN_HEADER, parts, *n);
+        let mut auth = args
+            .signins
+            .authdetails_out
+            .as_deref()
+            .map(|p| CsvParts::new(p, AUTH_DETAILS_HEADER, parts, *n));
+        for (row, event) in events.iter().enumerate() {
+            let signin = interactive_signin(&tenant, event, salt);
+            line.clear();
+            push_user_row(&mut line, &signin);
+            main.write(row, &line)?;
+            if let Some(auth) = auth.as_mut() {
+                details.clear();
+                push_auth_details(&mut details, &signin);
+                auth.write(row, &details)?;
+            }
+        }
+        main.finish()?;
+        if let Some(auth) = auth {
+            auth.finish()?;
+        }
+    }
+
+    if let Some((n, path)) = &args.signins.noninteractive {
+        let salt = args.seed ^ NONINTERACTIVE_SALT;
+        let events = plan_noninteractive(&tenant, *n, &mut Rng::new(salt));
+        let mut out = CsvParts::new(path, USER_SIGNIN_HEADER, 1, *n);
+        for (row, event) in events.iter().enumerate() {
+            line.clear();
+            push_user_row(&mut line, &noninteractive_signin(&tenant, event, salt));
+            out.write(row, &line)?;
+        }
+        out.finish()?;
+    }
+
+    if let Some((n, path)) = &args.signins.applications {
+        let salt = args.seed ^ APPLICATION_SALT;
+        let principals = service_principals(args.seed);
+        let mut rng = Rng::new(salt);
+        let mut times: Vec<u32> = (0..*n).map(|_| random_secs(&mut rng)).collect();
+        times.sort_unstable_by(|a, b| b.cmp(a));
+        let mut out = CsvParts::new(path, APP_SIGNIN_HEADER, 1, *n);
+        for (row, &secs) in times.iter().enumerate() {
+            line.clear();
+            push_app_row(&mut line, &mut rng, secs, &principals);
+            out.write(row, &line)?;
+        }
+        out.finish()?;
+    }
+    Ok(())
 }
 
 fn main() -> ExitCode {
@@ -1265,22 +3350,35 @@ fn main() -> ExitCode {
         }
     };
 
+    let wants_signins = args.signins.interactive.is_some()
+        || args.signins.noninteractive.is_some()
+        || args.signins.applications.is_some();
+    let mut roster = Vec::new();
+    let roster_slot = if wants_signins {
+        Some(&mut roster)
+    } else {
+        None
+    };
     let result = if args.out == "-" {
-        generate(&args, io::stdout().lock())
+        generate(&args, io::stdout().lock(), roster_slot)
     } else {
         match File::create(&args.out) {
-            Ok(file) => generate(&args, file),
+            Ok(file) => generate(&args, file, roster_slot),
             Err(err) => {
                 eprintln!("generate-tenant: cannot create '{}': {err}", args.out);
                 return ExitCode::FAILURE;
             }
         }
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("generate-tenant: cannot write '{}': {err}", args.out);
-            ExitCode::FAILURE
+    if let Err(err) = result {
+        eprintln!("generate-tenant: cannot write '{}': {err}", args.out);
+        return ExitCode::FAILURE;
+    }
+    if wants_signins {
+        if let Err(err) = write_signins(&args, roster) {
+            eprintln!("generate-tenant: {err}");
+            return ExitCode::FAILURE;
         }
     }
+    ExitCode::SUCCESS
 }

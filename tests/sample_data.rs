@@ -30,6 +30,10 @@ fn distinct_rows() -> (usize, Vec<Row>) {
     let mut rows = Vec::new();
     for entry in std::fs::read_dir(sample()).unwrap() {
         let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.starts_with("exportUserRegistrationDetails") {
+            continue;
+        }
         let text = std::fs::read_to_string(&path).unwrap();
         let text = text.trim_start_matches('\u{feff}');
         let mut reader = csv::Reader::from_reader(text.as_bytes());
@@ -190,6 +194,92 @@ fn sample_figures_agree_with_a_simple_recount() {
         .map(|v| v.as_u64().unwrap())
         .sum();
     assert_eq!(tiers, users.len() as u64, "tiers add up to all users");
+}
+
+/// Recount sign-in figures straight from the two user sign-in files, by their English headers.
+#[test]
+fn sample_sign_in_figures_agree_with_a_simple_recount() {
+    const LEGACY: [&str; 13] = [
+        "authenticated smtp",
+        "autodiscover",
+        "exchange activesync",
+        "exchange online powershell",
+        "exchange web services",
+        "imap4",
+        "mapi over http",
+        "offline address book",
+        "outlook anywhere (rpc over http)",
+        "outlook service",
+        "pop3",
+        "reporting web services",
+        "other clients",
+    ];
+    let (mut rows, mut ok, mut fail, mut intr, mut single_ok, mut legacy, mut my_signins) =
+        (0u64, 0u64, 0u64, 0u64, 0u64, 0u64, 0u64);
+    let mut users = std::collections::HashSet::new();
+    let mut legacy_users = std::collections::HashSet::new();
+    for name in [
+        "InteractiveSignIns_2026-11-13_2026-11-20.csv",
+        "NonInteractiveSignIns_2026-11-13_2026-11-20.csv",
+    ] {
+        let text = std::fs::read_to_string(sample().join(name)).unwrap();
+        let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        let headers = reader.headers().unwrap().clone();
+        let idx = |h: &str| headers.iter().position(|x| x == h).unwrap();
+        let (status, upn, req, client, app) = (
+            idx("Status"),
+            idx("Username"),
+            idx("Authentication requirement"),
+            idx("Client app"),
+            idx("Application ID "),
+        );
+        for record in reader.records() {
+            let r = record.unwrap();
+            rows += 1;
+            users.insert(r[upn].to_lowercase());
+            match &r[status] {
+                "Success" => {
+                    ok += 1;
+                    if &r[req] == "Single-factor authentication" {
+                        single_ok += 1;
+                    }
+                }
+                "Failure" => fail += 1,
+                "Interrupted" => intr += 1,
+                other => panic!("unexpected status {other}"),
+            }
+            if LEGACY.contains(&r[client].to_lowercase().as_str()) {
+                legacy += 1;
+                legacy_users.insert(r[upn].to_lowercase());
+            }
+            if &r[app] == "19db86c3-b2b9-44cc-b339-36da233a3be2" {
+                my_signins += 1;
+            }
+        }
+    }
+    let out = common::run(&[sample()], None);
+    let s = &out.json["signins"];
+    assert_eq!(s["rows"], rows);
+    assert_eq!(s["users"], users.len() as u64);
+    assert_eq!(s["success"], ok);
+    assert_eq!(s["failure"], fail);
+    assert_eq!(s["interrupted"], intr);
+    assert_eq!(s["single_factor_success"], single_ok);
+    assert_eq!(s["legacy_auth"], legacy);
+    assert_eq!(s["legacy_auth_users"], legacy_users.len() as u64);
+    assert_eq!(s["registration_signins"], my_signins);
+    let classes: u64 = s["registered_vs_used"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    let registered = out.json["registration"]["users"].as_u64().unwrap();
+    let outsiders = s["registered_vs_used"]["not_in_registration"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(classes, registered + outsiders, "one class per user");
+    assert!(out.html.contains("id=\"signins\""));
 }
 
 #[test]

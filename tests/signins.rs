@@ -202,7 +202,10 @@ fn findings_and_actions_from_sign_ins() {
         .iter()
         .find(|n| n["id"] == "signins-not-in-registration")
         .expect("users missing from the registration export are reported");
-    assert!(note["detail"].as_str().unwrap().contains("zed@contoso.example"));
+    assert!(note["detail"]
+        .as_str()
+        .unwrap()
+        .contains("zed@contoso.example"));
     let codes = &j["actions"]["by_code"];
     assert_eq!(codes["NOT_CAPABLE_SIGNING_IN"], 2);
     assert_eq!(codes["REPEATED_MFA_DENIALS"], 1);
