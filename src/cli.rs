@@ -19,10 +19,11 @@ Exit codes:
 
 /// Offline MFA registration reports from Microsoft Entra admin center exports.
 ///
-/// Reads the exported files (user registration details, in any of their variants), computes
-/// registration statistics and judges them against Microsoft's MFA registration guidance. Writes
-/// a self-contained HTML report, a JSON summary and a per-user action list. Nothing is sent
-/// anywhere: the tool never uses the network.
+/// Reads the exported files (user registration details in any of their variants and, optionally,
+/// the sign-in log downloads: interactive, non-interactive, authentication details, application
+/// sign-ins; CSV, JSON or .zip), computes registration and sign-in statistics and judges them
+/// against Microsoft's MFA registration guidance. Writes a self-contained HTML report, a JSON
+/// summary and a per-user action list. Nothing is sent anywhere: the tool never uses the network.
 #[derive(Debug, Parser)]
 #[command(name = "entra-mfa-report", version, after_help = AFTER_HELP, propagate_version = true)]
 pub struct Cli {

@@ -225,6 +225,7 @@ fn per_user_actions_are_complete_and_in_priority_order() {
             "NO_INDEPENDENT_BACKUP": 2,        // carol, kim
             "BACKUP_IS_PHONE": 1,              // ivan
             "DEFAULT_NOT_AUTHENTICATOR": 1,    // ivan (mobile); kim's synced passkey is stronger
+            "MFA_NOT_ENFORCED": 0,
             "SSPR_NOT_REGISTERED": 2,          // dave, judy
         })
     );

@@ -210,6 +210,7 @@ fn findings_and_actions_from_sign_ins() {
     assert_eq!(codes["NOT_CAPABLE_SIGNING_IN"], 2);
     assert_eq!(codes["REPEATED_MFA_DENIALS"], 1);
     assert_eq!(codes["USES_LEGACY_AUTH"], 1);
+    assert_eq!(codes["MFA_NOT_ENFORCED"], 1); // carol
 }
 
 #[test]
@@ -317,4 +318,40 @@ fn zip_archive_gives_the_same_figures_as_the_files() {
         names.iter().all(|n| n.contains("exports.zip/contoso/")),
         "{names:?}"
     );
+}
+
+#[test]
+fn overlapping_downloads_count_each_sign_in_once() {
+    // The same interactive rows again, in a file that differs by one trailing line break (so it
+    // is not skipped as byte-identical).
+    let dir = tempfile::tempdir().unwrap();
+    let mut copy = std::fs::read(fixture(
+        "signins/InteractiveSignIns_2026-09-20_2026-09-23.csv",
+    ))
+    .unwrap();
+    copy.extend_from_slice(b"\r\n");
+    let again = dir.path().join("InteractiveSignIns_again.csv");
+    std::fs::write(&again, copy).unwrap();
+    let once = full_run();
+    let files = [
+        fixture("registration/b-graph-beta.csv"),
+        fixture("signins/InteractiveSignIns_2026-09-20_2026-09-23.csv"),
+        fixture("signins/NonInteractiveSignIns_2026-09-20_2026-09-23.csv"),
+        fixture("signins/InteractiveSignIns_AuthDetails_2026-09-20_2026-09-23.csv"),
+        fixture("signins/ApplicationSignIns_2026-09-20_2026-09-23.csv"),
+        again,
+    ];
+    let twice = run(&files, None).json;
+    // 21 interactive rows, all with a request id, read a second time.
+    assert_eq!(twice["signins"]["duplicate_rows"], 21);
+    for key in [
+        "rows",
+        "success",
+        "failure",
+        "users",
+        "registered_vs_used",
+        "legacy_auth",
+    ] {
+        assert_eq!(twice["signins"][key], once["signins"][key], "{key}");
+    }
 }

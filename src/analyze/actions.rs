@@ -141,6 +141,11 @@ pub const RULES: &[ActionRule] = &[
         },
     },
     ActionRule {
+        code: "MFA_NOT_ENFORCED",
+        text: "MFA capable, but every successful sign-in in the logs was single-factor: check which Conditional Access policy or exclusion lets this user in without MFA",
+        predicate: || col("signin_class").eq(lit("single_factor_only")),
+    },
+    ActionRule {
         code: "SSPR_NOT_REGISTERED",
         text: "Enabled for self-service password reset but not registered for it: register through combined security info registration",
         predicate: || col("is_sspr_enabled").and(col("is_sspr_registered").not()),

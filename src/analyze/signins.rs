@@ -179,7 +179,7 @@ pub struct AuthDetailStats {
     pub steps: u64,
     /// Sign-ins (request ids) the steps belong to.
     pub requests: u64,
-    /// Steps of the main sign-in files' requests that have details.
+    /// Distinct request ids of the sign-in files that have at least one step.
     pub requests_matched: u64,
     /// MFA step method → steps (requirement multifactor, any result).
     pub mfa_steps_by_method: Vec<(String, u64)>,
@@ -214,6 +214,8 @@ pub struct Day {
 #[derive(Debug, Clone, Serialize)]
 pub struct SignInStats {
     pub rows: u64,
+    /// Rows read twice (same request id, time and interactive flag) and counted once.
+    pub duplicate_rows: u64,
     pub interactive_rows: u64,
     pub non_interactive_rows: u64,
     pub users: u64,
@@ -271,6 +273,28 @@ fn count(e: Expr, name: &str) -> Expr {
         .cast(DataType::UInt64)
         .sum()
         .alias(name)
+}
+
+/// Drop sign-ins that occur twice (same request id, time and interactive flag): overlapping
+/// downloads, or the same range as CSV and JSON. Rows without a request id are all kept.
+/// Returns the remaining rows and how many were dropped.
+fn distinct_signins(frame: &DataFrame) -> PolarsResult<(DataFrame, u64)> {
+    let request = frame.column("request_id")?.str()?;
+    let time = frame.column("time_us")?.i64()?;
+    let interactive = frame.column("interactive")?.bool()?;
+    let mut seen = std::collections::HashSet::new();
+    let keep: Vec<bool> = (0..frame.height())
+        .map(|i| match request.get(i) {
+            None => true,
+            Some(r) => seen.insert((r.to_ascii_lowercase(), time.get(i), interactive.get(i))),
+        })
+        .collect();
+    let dropped = keep.iter().filter(|k| !**k).count() as u64;
+    if dropped == 0 {
+        return Ok((frame.clone(), 0));
+    }
+    let mask = BooleanChunked::from_slice("keep".into(), &keep);
+    Ok((frame.filter(&mask)?, dropped))
 }
 
 /// Derived per-row columns: classification of values happens here, once.
@@ -336,7 +360,8 @@ pub struct SignInAnalysis {
 /// Analyze the sign-ins against the distinct registration users (`per_user` of the
 /// registration analysis: needs `row`, `upn_key`, `id`, `upn`, `is_mfa_capable`, `n_mfa`).
 pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResult<SignInAnalysis> {
-    let frame = enrich(&signins.users)?;
+    let (distinct, duplicate_rows) = distinct_signins(&signins.users)?;
+    let frame = enrich(&distinct)?;
     let s = frame.clone().lazy();
     let success = col("status").eq(lit("success"));
 
@@ -555,17 +580,18 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
                 .cast(DataType::UInt32)
                 .alias("active_days"),
         ]);
+    // Capable: isMfaCapable, else ≥ 1 MFA method; null (unknown) when neither is known, and an
+    // unknown capability never puts a user in the "not capable" class.
     let capable = when(col("is_mfa_capable").is_not_null())
         .then(col("is_mfa_capable"))
-        .otherwise(col("n_mfa").gt(lit(0u32)))
-        .fill_null(lit(false));
+        .otherwise(col("n_mfa").gt(lit(0u32)));
     let class = when(col("signins").is_null())
         .then(lit(UsageClass::NoSignIns.key()))
         .when(col("successes").eq(lit(0u32)))
         .then(lit(UsageClass::NoSuccessfulSignIn.key()))
         .when(col("mfa_external").gt(lit(0u32)))
         .then(lit(UsageClass::ExternalMfa.key()))
-        .when(capable.clone().not())
+        .when(capable.clone().not().fill_null(lit(false)))
         .then(lit(UsageClass::NotCapableSignedIn.key()))
         .when(col("mfa_completed").gt(lit(0u32)))
         .then(lit(UsageClass::UsedMfa.key()))
@@ -744,6 +770,7 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
     Ok(SignInAnalysis {
         stats: SignInStats {
             rows,
+            duplicate_rows,
             interactive_rows,
             non_interactive_rows: rows - interactive_rows,
             users: u64_at(&totals, "users"),

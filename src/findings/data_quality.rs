@@ -96,10 +96,7 @@ pub fn notes(analysis: &Analysis, files: &[FileReport], skipped: &[SkippedFile])
                     f.path,
                     plural(f.skipped_rows as u64, "row skipped", "rows skipped")
                 ),
-                detail: format!(
-                    "Rows that describe no user were left out ({}).",
-                    examples.join("; ")
-                ),
+                detail: format!("Rows left out ({}).", examples.join("; ")),
             });
         }
     }
@@ -151,6 +148,14 @@ pub fn notes(analysis: &Analysis, files: &[FileReport], skipped: &[SkippedFile])
                     "{} sign-ins between {start} and {end}. Users without a sign-in in this window count as \"no sign-ins\"; a short window makes that class large.",
                     si.rows
                 ),
+            });
+        }
+        if si.duplicate_rows > 0 {
+            notes.push(Note {
+                id: "duplicate-signins",
+                severity: Severity::Info,
+                title: plural(si.duplicate_rows, "sign-in read twice, counted once", "sign-ins read twice, counted once"),
+                detail: "Rows with the same request ID, time and interactive flag (overlapping downloads, or the same range as CSV and JSON) are counted once.".into(),
             });
         }
         let missing = si

@@ -42,6 +42,16 @@ fn evaluate(a: &Analysis) -> Evaluation {
             Vec::new(),
         );
     }
+    if s.registration_signins_success == 0 {
+        return needs_data(
+            &format!(
+                "All {} sign-ins to the security-info registration app failed ({} blocked by Conditional Access, 53010): registration is restricted, but no successful registration shows from which devices users can register.",
+                s.registration_signins, s.registration_blocked
+            ),
+            SIGNIN_LOG_DOWNLOAD,
+            Vec::new(),
+        );
+    }
     // Evidence of the policy: every *successful* registration sign-in came from a compliant or
     // hybrid-joined device. Blocked attempts (53010) show the policy at work.
     let population = s.registration_signins_success;

@@ -53,6 +53,6 @@ fn evaluate(a: &Analysis) -> Evaluation {
             Metric::share("Single-factor successful sign-ins", Some(sf), Some(ok)),
         ],
         needs: None,
-        action_codes: &[],
+        action_codes: &["MFA_NOT_ENFORCED"],
     }
 }

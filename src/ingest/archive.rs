@@ -74,6 +74,13 @@ fn entries_within(archive: &str, bytes: &[u8], limit: u64) -> Result<Vec<Entry>,
                 continue;
             }
         }
+        if content.is_empty() {
+            out.push(Entry::Skipped {
+                name,
+                reason: "empty file in the archive".into(),
+            });
+            continue;
+        }
         if is_zip(&content) {
             out.push(Entry::Skipped {
                 name,

@@ -1,5 +1,6 @@
 //! Ingest: find the input files, detect each one's kind and variant from its content (never its
-//! name), and normalize every variant into canonical Polars frames. All format quirks live
+//! name; the one exception is interactive vs non-interactive sign-ins, whose layouts are
+//! identical), and normalize every variant into canonical Polars frames. All format quirks live
 //! below this module; nothing after it knows which variant a row came from.
 
 pub mod archive;
@@ -511,7 +512,7 @@ impl Loader {
                 p.bad_dates
             ));
         }
-        if outcome.rows == signins::PORTAL_ROW_LIMIT {
+        if outcome.rows + p.skipped.len() == signins::PORTAL_ROW_LIMIT {
             report.problems.push(format!(
                 "exactly {} rows: the portal stops a download there, so this file is probably truncated; download shorter date ranges",
                 signins::PORTAL_ROW_LIMIT

@@ -61,6 +61,7 @@ pub fn summary_json(s: &RegistrationSummary) -> Value {
 pub fn signins_json(s: &SignInStats) -> Value {
     json!({
         "rows": s.rows,
+        "duplicate_rows": s.duplicate_rows,
         "interactive_rows": s.interactive_rows,
         "non_interactive_rows": s.non_interactive_rows,
         "users": s.users,
