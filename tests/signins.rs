@@ -85,6 +85,22 @@ fn sign_in_totals() {
         json!({"Mobile app notification": 2, "Windows Hello for Business": 2,
                "Phone call approval (Office phone)": 1, "Text message": 1})
     );
+    assert_eq!(
+        s["mfa_method_families"],
+        json!({"authenticator_push": 2, "windows_hello": 2, "sms": 1, "voice": 1})
+    );
+    assert_eq!(s["other_status"], json!({}));
+    // Rows per day (r23 has no date): 09-20 r01-r03; 09-21 r04-r08; 09-22 r09, r10, r12-r21
+    // (successes r09 r10 r12 r15 r16 r21); 09-23 n01, n02. Successes add up to 15 with r23.
+    assert_eq!(
+        s["daily"],
+        json!([
+            {"day": "2026-09-20", "success": 3, "failure": 0, "interrupted": 0},
+            {"day": "2026-09-21", "success": 3, "failure": 2, "interrupted": 0},
+            {"day": "2026-09-22", "success": 6, "failure": 5, "interrupted": 1},
+            {"day": "2026-09-23", "success": 2, "failure": 0, "interrupted": 0},
+        ])
+    );
     assert_eq!(s["error_codes"]["500121"], 3);
     assert_eq!(s["error_codes"]["50126"], 3);
     assert_eq!(s["error_codes"]["53010"], 1);
@@ -354,4 +370,23 @@ fn overlapping_downloads_count_each_sign_in_once() {
     ] {
         assert_eq!(twice["signins"][key], once["signins"][key], "{key}");
     }
+}
+
+#[test]
+fn layout_of_2023_with_yes_no_booleans() {
+    // c1 alice: MFA by OATH code, compliant "Yes", hybrid joined; c2 hank: Exchange ActiveSync,
+    // single-factor success (hank's home UPN, joined by User ID); c3 bob: 500121 failure.
+    let files = [
+        fixture("registration/b-graph-beta.csv"),
+        fixture("signins/InteractiveSignIns_2023-05-01_2023-05-02.csv"),
+    ];
+    let j = run(&files, None).json;
+    let s = &j["signins"];
+    assert_eq!(s["rows"], 3);
+    assert_eq!((s["success"].as_u64(), s["failure"].as_u64()), (Some(2), Some(1)));
+    assert_eq!(s["legacy_protocols"], json!({"Exchange ActiveSync": 1}));
+    assert_eq!(s["mfa_method_families"], json!({"oath_code": 1}));
+    assert_eq!(s["registered_vs_used"]["not_capable_signed_in"], 1); // hank (guest, not capable)
+    let input = j["inputs"].as_array().unwrap().iter().find(|i| i["kind"] == "user_sign_ins").unwrap();
+    assert_eq!(input["variant"], "interactive, 2023 layout, 44 columns");
 }
