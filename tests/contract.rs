@@ -254,9 +254,18 @@ fn per_user_actions_are_complete_and_in_priority_order() {
             "methods",
             "default_method",
             "action_codes",
-            "actions"
+            "actions",
+            "signin_class",
+            "signins",
+            "successful_signins",
+            "single_factor_signins",
+            "mfa_methods_used"
         ]
     );
+    // No sign-in logs: the sign-in columns are empty, not zero.
+    let judy_row = reader.records().next().unwrap().unwrap();
+    assert_eq!(&judy_row[10..15], ["", "", "", "", ""]);
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     let upns: Vec<&str> = rows.iter().map(|r| r.get(1).unwrap()).collect();
     assert_eq!(

@@ -383,10 +383,49 @@ fn layout_of_2023_with_yes_no_booleans() {
     let j = run(&files, None).json;
     let s = &j["signins"];
     assert_eq!(s["rows"], 3);
-    assert_eq!((s["success"].as_u64(), s["failure"].as_u64()), (Some(2), Some(1)));
+    assert_eq!(
+        (s["success"].as_u64(), s["failure"].as_u64()),
+        (Some(2), Some(1))
+    );
     assert_eq!(s["legacy_protocols"], json!({"Exchange ActiveSync": 1}));
     assert_eq!(s["mfa_method_families"], json!({"oath_code": 1}));
     assert_eq!(s["registered_vs_used"]["not_capable_signed_in"], 1); // hank (guest, not capable)
-    let input = j["inputs"].as_array().unwrap().iter().find(|i| i["kind"] == "user_sign_ins").unwrap();
+    let input = j["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == "user_sign_ins")
+        .unwrap();
     assert_eq!(input["variant"], "interactive, 2023 layout, 44 columns");
+}
+
+#[test]
+fn actions_csv_carries_each_users_sign_in_usage() {
+    let files: Vec<_> = [
+        "registration/b-graph-beta.csv",
+        "signins/InteractiveSignIns_2026-09-20_2026-09-23.csv",
+        "signins/NonInteractiveSignIns_2026-09-20_2026-09-23.csv",
+    ]
+    .iter()
+    .map(|f| fixture(f))
+    .collect();
+    let out = run(&files, None);
+    let text = out.csv.trim_start_matches('\u{feff}');
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let row = |upn: &str| rows.iter().find(|r| &r[1] == upn).unwrap().clone();
+    // carol: r04 r05 n02 single-factor successes, r17-r19 denials → 6 sign-ins, 3 successful.
+    let carol = row("carol@contoso.example");
+    assert_eq!(&carol[col("signin_class")], "single_factor_only");
+    assert_eq!(&carol[col("signins")], "6");
+    assert_eq!(&carol[col("successful_signins")], "3");
+    assert_eq!(&carol[col("single_factor_signins")], "3");
+    assert_eq!(&carol[col("mfa_methods_used")], "");
+    // bob: r03 (Text message) and r20 (interrupted).
+    let bob = row("bob@contoso.example");
+    assert_eq!(&bob[col("signins")], "2");
+    assert_eq!(&bob[col("mfa_methods_used")], "sms");
+    assert!(bob[col("action_codes")].contains("PHONE_ONLY"));
 }

@@ -222,5 +222,10 @@ pub fn actions_frame(per_user: LazyFrame) -> LazyFrame {
             col("default_method"),
             col("action_bits"),
             col("priority"),
+            col("signin_class"),
+            col("signins"),
+            col("successes"),
+            col("single_factor_successes"),
+            col("mfa_used"),
         ])
 }

@@ -152,6 +152,10 @@ pub fn analyze(
                     lit(NULL).cast(DataType::UInt32).alias("legacy_signins"),
                     lit(NULL).cast(DataType::UInt32).alias("legacy_successes"),
                     lit(NULL).cast(DataType::UInt32).alias("mfa_denials"),
+                    lit(NULL)
+                        .cast(DataType::UInt32)
+                        .alias("single_factor_successes"),
+                    lit(NULL).cast(DataType::String).alias("mfa_used"),
                 ])
                 .collect()?;
             (empty, None)

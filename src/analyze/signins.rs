@@ -598,6 +598,28 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
         .when(col("mfa_token").gt(lit(0u32)))
         .then(lit(UsageClass::MfaByTokenOnly.key()))
         .otherwise(lit(UsageClass::SingleFactorOnly.key()));
+    // MFA method families each registration user actually used (sorted, comma-joined).
+    let used = joined
+        .clone()
+        .filter(
+            col("row")
+                .is_not_null()
+                .and(col("mfa_family").is_not_null()),
+        )
+        .select([col("row"), col("mfa_family")])
+        .unique(None, UniqueKeepStrategy::First)
+        .collect()?;
+    let mut families: std::collections::HashMap<u32, Vec<String>> =
+        std::collections::HashMap::new();
+    {
+        let rows = used.column("row")?.u32()?;
+        let fams = used.column("mfa_family")?.str()?;
+        for (r, f) in rows.iter().zip(fams.iter()) {
+            if let (Some(r), Some(f)) = (r, f) {
+                families.entry(r).or_default().push(f.to_string());
+            }
+        }
+    }
     let per_user = reg
         .select([
             col("row"),
@@ -614,6 +636,20 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
         )
         .with_column(class.alias("signin_class"))
         .collect()?;
+    let mfa_used: Vec<Option<String>> = per_user
+        .column("row")?
+        .u32()?
+        .iter()
+        .map(|r| {
+            r.and_then(|r| families.get(&r)).map(|f| {
+                let mut f = f.clone();
+                f.sort();
+                f.join(", ")
+            })
+        })
+        .collect();
+    let mut per_user = per_user;
+    per_user.with_column(Column::new("mfa_used".into(), mfa_used))?;
 
     let not_in_registration = joined
         .clone()

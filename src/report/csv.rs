@@ -11,7 +11,7 @@ use crate::methods::Tier;
 
 pub struct ActionsCsv;
 
-pub const HEADER: [&str; 10] = [
+pub const HEADER: [&str; 15] = [
     "priority",
     "user_principal_name",
     "display_name",
@@ -22,6 +22,11 @@ pub const HEADER: [&str; 10] = [
     "default_method",
     "action_codes",
     "actions",
+    "signin_class",
+    "signins",
+    "successful_signins",
+    "single_factor_signins",
+    "mfa_methods_used",
 ];
 
 /// Neutralize a cell that a spreadsheet would read as a formula: a leading `=`, `+`, `-`, `@`,
@@ -56,6 +61,20 @@ impl Exporter for ActionsCsv {
         let methods = col("methods_text")?.str()?.clone();
         let default = col("default_method")?.str()?.clone();
         let bits = col("action_bits")?.u32()?.clone();
+        let class = col("signin_class")?.str()?.clone();
+        let signins = col("signins")?.u32()?.clone();
+        let successes = col("successes")?.u32()?.clone();
+        let single = col("single_factor_successes")?.u32()?.clone();
+        let used = col("mfa_used")?.str()?.clone();
+        // Without sign-in logs the sign-in columns stay empty rather than claiming zero.
+        let have_signins = report.analysis.signins.is_some();
+        let n = |v: Option<u32>| {
+            if have_signins {
+                v.unwrap_or(0).to_string()
+            } else {
+                String::new()
+            }
+        };
         for i in 0..frame.height() {
             let rules: Vec<&actions::ActionRule> =
                 actions::codes(bits.get(i).unwrap_or(0)).collect();
@@ -84,6 +103,11 @@ impl Exporter for ActionsCsv {
                 default.get(i).unwrap_or("unknown").to_string(),
                 rules.iter().map(|r| r.code).collect::<Vec<_>>().join(" "),
                 rules.iter().map(|r| r.text).collect::<Vec<_>>().join(" | "),
+                class.get(i).unwrap_or_default().to_string(),
+                n(signins.get(i)),
+                n(successes.get(i)),
+                n(single.get(i)),
+                used.get(i).unwrap_or_default().to_string(),
             ];
             w.write_record(row.iter().map(|c| guard(c).into_owned()))
                 .map_err(csv_err)?;
