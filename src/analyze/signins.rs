@@ -29,6 +29,12 @@ pub const LEGACY_CLIENTS: &[&str] = &[
     "Other clients",
 ];
 
+/// Localized names of legacy client values (the protocol names themselves are not translated).
+const LEGACY_ALIASES: &[(&str, &str)] = &[
+    ("Autres clients", "Other clients"),
+    ("Otros clientes", "Other clients"),
+];
+
 /// The documented spelling of a legacy client app value, or `None` for a modern client.
 pub fn legacy_protocol(client_app: &str) -> Option<&'static str> {
     let v = client_app.trim();
@@ -36,6 +42,12 @@ pub fn legacy_protocol(client_app: &str) -> Option<&'static str> {
         .iter()
         .find(|c| c.eq_ignore_ascii_case(v))
         .copied()
+        .or_else(|| {
+            LEGACY_ALIASES
+                .iter()
+                .find(|(alias, _)| alias.to_lowercase() == v.to_lowercase())
+                .map(|(_, canonical)| *canonical)
+        })
 }
 
 pub fn is_legacy(client_app: &str) -> bool {
@@ -67,9 +79,28 @@ pub fn mfa_kind(result: &str) -> Option<&'static str> {
     let v = result.to_lowercase();
     if v.is_empty() {
         None
-    } else if v.contains("external") || v.contains("federated") {
+    } else if [
+        "external",
+        "federated",
+        "externe",
+        "fédéré",
+        "externo",
+        "federado",
+    ]
+    .iter()
+    .any(|w| v.contains(w))
+    {
         Some("external")
-    } else if v.contains("claim") || v.contains("token") || v.contains("previously satisfied") {
+    } else if [
+        "claim",
+        "token",
+        "previously satisfied",
+        "jeton",
+        "revendication",
+    ]
+    .iter()
+    .any(|w| v.contains(w))
+    {
         Some("token")
     } else {
         Some("completed")
@@ -90,9 +121,15 @@ pub fn mfa_family(method: &str) -> &'static str {
         "authenticator_passwordless"
     } else if v.contains("oath") || v.contains("verification code") || v.contains("code from") {
         "oath_code"
-    } else if v.contains("text message") || v.contains("sms") {
+    } else if ["text message", "sms", "message texte", "mensaje de texto"]
+        .iter()
+        .any(|w| v.contains(w))
+    {
         "sms"
-    } else if v.contains("phone call") || v.contains("voice") {
+    } else if ["phone call", "voice", "appel", "llamada"]
+        .iter()
+        .any(|w| v.contains(w))
+    {
         "voice"
     } else if v.contains("notification") || v.contains("authenticator") {
         "authenticator_push"
@@ -321,9 +358,15 @@ fn enrich(frame: &DataFrame) -> PolarsResult<DataFrame> {
                 || name.is_some_and(|n| n.eq_ignore_ascii_case("My Signins"))
         })
         .collect();
+    // "hybrid" in English, "hybride" in French, "híbrido" in Spanish.
     let hybrid: Vec<bool> = join
         .iter()
-        .map(|j| j.is_some_and(|j| j.to_lowercase().contains("hybrid")))
+        .map(|j| {
+            j.is_some_and(|j| {
+                let j = j.to_lowercase();
+                j.contains("hybrid") || j.contains("híbrid") || j.contains("hibrid")
+            })
+        })
         .collect();
     let day: Vec<Option<String>> = time
         .iter()
@@ -948,5 +991,17 @@ mod tests {
             mfa_family("Passwordless phone sign-in"),
             "authenticator_passwordless"
         );
+        assert_eq!(mfa_family("Message texte"), "sms");
+        assert_eq!(mfa_family("Llamada de teléfono"), "voice");
+        assert_eq!(
+            mfa_kind("Exigence MFA satisfaite par une revendication dans le jeton"),
+            Some("token")
+        );
+        assert_eq!(
+            mfa_kind("Requisito de MFA satisfecho por un proveedor externo"),
+            Some("external")
+        );
+        assert_eq!(legacy_protocol("Autres clients"), Some("Other clients"));
+        assert_eq!(legacy_protocol("otros clientes"), Some("Other clients"));
     }
 }
