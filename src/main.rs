@@ -67,67 +67,85 @@ fn report(args: entra_mfa_report::cli::ReportArgs) -> entra_mfa_report::error::R
 fn inspect(args: entra_mfa_report::cli::InspectArgs) -> entra_mfa_report::error::Result<ExitCode> {
     let files = ingest::discover(&args.files)?;
     let mut failed = false;
+    // Collected and written once, so a closed pipe (`inspect … | head`) ends quietly.
+    let mut out = String::new();
+    macro_rules! say {
+        () => {
+            out.push('\n')
+        };
+        ($($arg:tt)*) => {{
+            use std::fmt::Write as _;
+            let _ = writeln!(out, $($arg)*);
+        }};
+    }
     for (i, path) in files.iter().enumerate() {
         if i > 0 {
-            println!();
+            say!();
         }
         let shown = ingest::display(path);
         match ingest::load(std::slice::from_ref(path)) {
             Err(e) => {
                 failed = true;
-                println!("{shown}");
-                println!("  problem: {e}");
+                say!("{shown}");
+                say!("  problem: {e}");
             }
             Ok(ingested) => {
                 for s in &ingested.skipped {
-                    println!("{}", s.path);
-                    println!("  kind:     not a known export");
-                    println!("  reason:   {}", s.reason);
+                    say!("{}", s.path);
+                    say!("  kind:     not a known export");
+                    say!("  reason:   {}", s.reason);
                 }
                 for f in &ingested.files {
-                    println!("{}", f.path);
-                    println!("  kind:     {} ({})", f.kind.label(), f.variant);
-                    println!(
+                    say!("{}", f.path);
+                    say!("  kind:     {} ({})", f.kind.label(), f.variant);
+                    say!(
                         "  rows:     {} read, {} skipped; {}, delimiter '{}'",
-                        f.rows, f.skipped_rows, f.encoding, f.delimiter
+                        f.rows,
+                        f.skipped_rows,
+                        f.encoding,
+                        f.delimiter
                     );
-                    println!("  sha256:   {}", f.sha256);
+                    say!("  sha256:   {}", f.sha256);
                     if let (Some(start), Some(end)) = (&f.window_start, &f.window_end) {
-                        println!("  window:   {start} to {end}");
+                        say!("  window:   {start} to {end}");
                     }
                     if let Some(s) = &f.service {
-                        println!(
+                        say!(
                             "  service:  {} successful, {} failed, {} service principals",
-                            s.success, s.failure, s.principals
+                            s.success,
+                            s.failure,
+                            s.principals
                         );
                     }
-                    println!("  columns recognized:");
+                    say!("  columns recognized:");
                     for c in &f.recognized {
                         if c.header.trim() == c.canonical {
-                            println!("    {}", c.canonical);
+                            say!("    {}", c.canonical);
                         } else {
-                            println!("    {} -> {}", c.header, c.canonical);
+                            say!("    {} -> {}", c.header, c.canonical);
                         }
                     }
                     if !f.missing.is_empty() {
-                        println!("  columns missing:");
+                        say!("  columns missing:");
                         for m in &f.missing {
-                            println!("    {} ({})", m.name, m.effect);
+                            say!("    {} ({})", m.name, m.effect);
                         }
                     }
                     if !f.ignored.is_empty() {
-                        println!("  columns ignored: {}", f.ignored.join(", "));
+                        say!("  columns ignored: {}", f.ignored.join(", "));
                     }
                     for r in &f.skipped_examples {
-                        println!("  skipped line {}: {}", r.line, r.reason);
+                        say!("  skipped line {}: {}", r.line, r.reason);
                     }
                     for p in &f.problems {
-                        println!("  problem:  {p}");
+                        say!("  problem:  {p}");
                     }
                 }
             }
         }
     }
+    use std::io::Write as _;
+    let _ = std::io::stdout().write_all(out.as_bytes());
     Ok(if failed {
         ExitCode::from(2)
     } else {

@@ -111,15 +111,38 @@ pub fn mfa_kind(result: &str) -> Option<&'static str> {
 /// message", …), for comparing real usage with registrations.
 pub fn mfa_family(method: &str) -> &'static str {
     let v = method.to_lowercase();
-    if v.contains("passkey") || v.contains("fido") || v.contains("security key") {
+    if [
+        "passkey",
+        "fido",
+        "security key",
+        "clé de sécurité",
+        "clave de seguridad",
+        "clave de acceso",
+        "clé d'accès",
+    ]
+    .iter()
+    .any(|w| v.contains(w))
+    {
         "passkey_or_fido2"
     } else if v.contains("windows hello") {
         "windows_hello"
-    } else if v.contains("certificate") {
+    } else if ["certificate", "certificat", "certificado"]
+        .iter()
+        .any(|w| v.contains(w))
+    {
         "certificate"
     } else if v.contains("passwordless") {
         "authenticator_passwordless"
-    } else if v.contains("oath") || v.contains("verification code") || v.contains("code from") {
+    } else if [
+        "oath",
+        "verification code",
+        "code from",
+        "code de vérification",
+        "código de verificación",
+    ]
+    .iter()
+    .any(|w| v.contains(w))
+    {
         "oath_code"
     } else if ["text message", "sms", "message texte", "mensaje de texto"]
         .iter()
@@ -131,7 +154,10 @@ pub fn mfa_family(method: &str) -> &'static str {
         .any(|w| v.contains(w))
     {
         "voice"
-    } else if v.contains("notification") || v.contains("authenticator") {
+    } else if ["notification", "notificación", "authenticator"]
+        .iter()
+        .any(|w| v.contains(w))
+    {
         "authenticator_push"
     } else if v.contains("previously satisfied") || v.contains("satisfied by") {
         "token"
@@ -627,7 +653,9 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
     // unknown capability never puts a user in the "not capable" class.
     let capable = when(col("is_mfa_capable").is_not_null())
         .then(col("is_mfa_capable"))
-        .otherwise(col("n_mfa").gt(lit(0u32)));
+        .when(col("n_mfa").is_not_null())
+        .then(col("n_mfa").gt(lit(0u32)))
+        .otherwise(col("is_mfa_registered"));
     let class = when(col("signins").is_null())
         .then(lit(UsageClass::NoSignIns.key()))
         .when(col("successes").eq(lit(0u32)))
@@ -669,6 +697,7 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
             col("upn"),
             col("is_mfa_capable"),
             col("n_mfa"),
+            col("is_mfa_registered"),
             col("default_method"),
         ])
         .join(
@@ -893,6 +922,7 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
             "upn",
             "is_mfa_capable",
             "n_mfa",
+            "is_mfa_registered",
             "default_method",
             "prompts",
             "active_days",

@@ -69,7 +69,9 @@ pub fn notes(analysis: &Analysis, files: &[FileReport], skipped: &[SkippedFile])
     }
     for f in files {
         for p in &f.problems {
-            let severity = if f.methods_lost > 0 && p.starts_with("methodsRegistered") {
+            let severity = if (f.methods_lost > 0 && p.starts_with("methodsRegistered"))
+                || p.contains("probably truncated")
+            {
                 Severity::Warning
             } else {
                 Severity::Info

@@ -45,7 +45,7 @@ fn evaluate(a: &Analysis) -> Evaluation {
     if s.registration_signins_success == 0 {
         return needs_data(
             &format!(
-                "All {} sign-ins to the security-info registration app failed ({} blocked by Conditional Access, 53010): registration is restricted, but no successful registration shows from which devices users can register.",
+                "None of the {} sign-ins to the security-info registration app succeeded ({} blocked by Conditional Access, 53010): registration is restricted, but no successful registration shows from which devices users can register.",
                 s.registration_signins, s.registration_blocked
             ),
             SIGNIN_LOG_DOWNLOAD,

@@ -514,7 +514,7 @@ impl Loader {
         }
         if outcome.rows + p.skipped.len() == signins::PORTAL_ROW_LIMIT {
             report.problems.push(format!(
-                "exactly {} rows: the portal stops a download there, so this file is probably truncated; download shorter date ranges",
+                "{} rows (skipped ones included): the portal stops a download there, so this file is probably truncated; download shorter date ranges",
                 signins::PORTAL_ROW_LIMIT
             ));
         }
