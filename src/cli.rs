@@ -69,6 +69,10 @@ pub struct ReportArgs {
     /// always give the same report].
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub as_of: Option<NaiveDate>,
+    /// Registration deadline (guidance 3): registrations in the audit log after this day are late.
+    /// Without it, the report suggests one.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub deadline: Option<NaiveDate>,
     /// Title shown at the top of the report.
     #[arg(
         long,

@@ -27,6 +27,8 @@ pub struct ReportOptions {
     pub json: Option<PathBuf>,
     pub actions: Option<PathBuf>,
     pub as_of: Option<NaiveDate>,
+    /// Registration deadline (guidance 3), judged against the audit log.
+    pub deadline: Option<NaiveDate>,
     pub title: String,
     /// Overrides the "generated" time (for reproducible output); else `SOURCE_DATE_EPOCH`, else now.
     pub generated_at: Option<DateTime<Utc>>,
@@ -119,7 +121,13 @@ pub fn run_report(opts: &ReportOptions) -> Result<RunSummary> {
         .hint("download it from Entra admin center > Protection > Authentication methods > User registration details > Download")
         .into());
     };
-    let analysis = analyze::analyze(registration, ingested.signins.as_ref(), opts.as_of)?;
+    let analysis = analyze::analyze(
+        registration,
+        ingested.signins.as_ref(),
+        ingested.audit.as_ref(),
+        opts.as_of,
+        opts.deadline,
+    )?;
     let (guidance, further) = findings::evaluate_all(&analysis);
     let notes = findings::data_quality::notes(&analysis, &ingested.files, &ingested.skipped);
     let report = Report {

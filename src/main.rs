@@ -32,6 +32,7 @@ fn report(args: entra_mfa_report::cli::ReportArgs) -> entra_mfa_report::error::R
         json: args.json,
         actions: args.actions,
         as_of: args.as_of,
+        deadline: args.deadline,
         title: args.title,
         generated_at: None,
     };

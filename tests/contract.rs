@@ -219,12 +219,14 @@ fn per_user_actions_are_complete_and_in_priority_order() {
             "SSPR_ONLY": 1,                    // erin
             "GUEST_NO_MFA": 1,                 // hank
             "REGISTERED_NOT_CAPABLE": 1,       // ivan
+            "LATE_REGISTRATION": 0,            // no audit log given
             "USES_LEGACY_AUTH": 0,
             "ADMIN_NOT_PHISHING_RESISTANT": 1, // bob
             "PHONE_ONLY": 2,                   // bob, gina
             "NO_INDEPENDENT_BACKUP": 2,        // carol, kim
             "BACKUP_IS_PHONE": 1,              // ivan
             "DEFAULT_NOT_AUTHENTICATOR": 1,    // ivan (mobile); kim's synced passkey is stronger
+            "DEFAULT_SWITCHED_TO_PHONE": 0,
             "MFA_NOT_ENFORCED": 0,
             "SSPR_NOT_REGISTERED": 2,          // dave, judy
         })

@@ -96,6 +96,11 @@ pub const RULES: &[ActionRule] = &[
         },
     },
     ActionRule {
+        code: "LATE_REGISTRATION",
+        text: "Registered security info after the registration deadline: confirm with the user (through the help desk, not the new method) that the registration was theirs",
+        predicate: || col("audit_late"),
+    },
+    ActionRule {
         code: "USES_LEGACY_AUTH",
         text: "Signs in with a legacy protocol (IMAP, POP, SMTP AUTH, ActiveSync basic…) that cannot do MFA: move the client to modern authentication and block legacy authentication",
         predicate: || col("legacy_signins").gt(lit(0u32)),
@@ -139,6 +144,11 @@ pub const RULES: &[ActionRule] = &[
                         .not(),
                 )
         },
+    },
+    ActionRule {
+        code: "DEFAULT_SWITCHED_TO_PHONE",
+        text: "Switched the default sign-in method to a phone (call or text): move the default back to Microsoft Authenticator or a passkey before SMS and voice end on 2027-02-01",
+        predicate: || col("audit_default_to_phone"),
     },
     ActionRule {
         code: "MFA_NOT_ENFORCED",

@@ -2,6 +2,7 @@
 //! (and the per-user action frame) for the findings and the renderers.
 
 pub mod actions;
+pub mod audit;
 pub mod signins;
 pub mod summary;
 pub mod users;
@@ -68,6 +69,8 @@ pub struct Analysis {
     pub action_counts: Vec<(&'static str, u64)>,
     /// Sign-in evidence, when sign-in logs were given.
     pub signins: Option<signins::SignInStats>,
+    /// Registration timeline, when audit logs were given.
+    pub audit: Option<audit::AuditStats>,
 }
 
 impl Analysis {
@@ -85,7 +88,9 @@ impl Analysis {
 pub fn analyze(
     reg: &Registration,
     signin_logs: Option<&SignIns>,
+    audit_log: Option<&DataFrame>,
     as_of: Option<NaiveDate>,
+    deadline: Option<NaiveDate>,
 ) -> Result<Analysis> {
     let raw = reg.users.clone().lazy();
     let stamps = raw
@@ -112,7 +117,15 @@ pub fn analyze(
             .and_then(DateTime::from_timestamp_micros),
         None => None,
     };
-    let newest = newest_update.max(newest_signin);
+    let newest_audit = match audit_log {
+        Some(a) => a
+            .column("time_us")?
+            .i64()?
+            .max()
+            .and_then(DateTime::from_timestamp_micros),
+        None => None,
+    };
+    let newest = newest_update.max(newest_signin).max(newest_audit);
     let (as_of, as_of_source) = match (as_of, newest) {
         (Some(d), _) => (d, AsOfSource::Argument),
         (None, Some(newest)) => (newest.date_naive(), AsOfSource::Data),
@@ -156,6 +169,33 @@ pub fn analyze(
                         .cast(DataType::UInt32)
                         .alias("single_factor_successes"),
                     lit(NULL).cast(DataType::String).alias("mfa_used"),
+                ])
+                .collect()?;
+            (empty, None)
+        }
+    };
+    let (per_user, audit_stats) = match audit_log {
+        Some(events) => {
+            let a = audit::analyze(events, &per_user, deadline, as_of)?;
+            let joined = per_user
+                .lazy()
+                .join(
+                    a.per_user.lazy(),
+                    [col("row")],
+                    [col("row")],
+                    JoinArgs::new(JoinType::Left),
+                )
+                .collect()?;
+            (joined, Some(a.stats))
+        }
+        None => {
+            let empty = per_user
+                .lazy()
+                .with_columns([
+                    lit(NULL).cast(DataType::Boolean).alias("audit_late"),
+                    lit(NULL)
+                        .cast(DataType::Boolean)
+                        .alias("audit_default_to_phone"),
                 ])
                 .collect()?;
             (empty, None)
@@ -224,6 +264,7 @@ pub fn analyze(
         actions,
         action_counts,
         signins: signin_stats,
+        audit: audit_stats,
     })
 }
 

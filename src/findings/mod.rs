@@ -9,6 +9,7 @@
 mod admins_mfa;
 mod admins_phishing_resistant;
 pub mod data_quality;
+mod default_to_phone;
 mod guests_no_mfa;
 mod legacy_auth;
 mod mfa_fatigue;
@@ -178,6 +179,9 @@ pub const FROM_SIGNINS: &[&Check] = &[
     &mfa_fatigue::CHECK,
 ];
 
+/// Findings that need the audit log; judged only when audit logs were given.
+pub const FROM_AUDIT: &[&Check] = &[&default_to_phone::CHECK];
+
 /// How many example users a finding names.
 pub const EXAMPLES: usize = 10;
 
@@ -276,6 +280,11 @@ pub fn evaluate_all(analysis: &Analysis) -> (Vec<Finding>, Vec<Finding>) {
             .iter()
             .chain(if analysis.signins.is_some() {
                 FROM_SIGNINS
+            } else {
+                &[]
+            })
+            .chain(if analysis.audit.is_some() {
+                FROM_AUDIT
             } else {
                 &[]
             })

@@ -10,7 +10,7 @@
 //! **How to fix.** Combined registration is on by default in current tenants; confirm it, and
 //! judge adoption from the Authentication Methods audit events.
 
-use super::{needs_data, Check, Evaluation, Meta, Metric, AUDIT_LOG_DOWNLOAD};
+use super::{needs_data, pct, Check, Evaluation, Meta, Metric, Status, AUDIT_LOG_DOWNLOAD};
 use crate::analyze::Analysis;
 
 pub const CHECK: Check = Check {
@@ -27,6 +27,30 @@ pub const CHECK: Check = Check {
 
 fn evaluate(a: &Analysis) -> Evaluation {
     let s = &a.all;
+    if let Some(audit) = a.audit.as_ref().filter(|au| au.users_registered > 0) {
+        // Evidence, not the setting: users who completed the combined experience themselves
+        // ("User registered all required security info") among all users who registered.
+        let population = audit.users_registered;
+        let affected = population.saturating_sub(audit.combined_users);
+        return Evaluation {
+            status: Status::from_coverage(population, affected),
+            summary: format!(
+                "{} of {population} users who registered security info in the audit window ({}) completed the combined registration themselves; {} registrations were made by an admin. The audit log shows how users registered, not the tenant setting itself.",
+                audit.combined_users,
+                pct(audit.combined_users, population),
+                audit.admin_registrations
+            ),
+            population: Some(population),
+            affected: Some(affected),
+            metrics: vec![
+                Metric::share("Completed combined registration", Some(audit.combined_users), Some(population)),
+                Metric::share("Registered by an admin", Some(audit.admin_registered_users), Some(population)),
+                Metric::share("MFA method but not registered for SSPR", s.mfa_without_sspr, Some(s.users)),
+            ],
+            needs: None,
+            action_codes: &[],
+        };
+    }
     let indicator = match s.mfa_without_sspr {
         Some(n) => format!(
             " Indicator from the registration export: {n} of {} users have an MFA method but are not registered for password reset.",

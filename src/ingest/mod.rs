@@ -4,6 +4,7 @@
 //! below this module; nothing after it knows which variant a row came from.
 
 pub mod archive;
+pub mod audit;
 pub mod json;
 pub mod registration;
 pub mod signins;
@@ -24,6 +25,7 @@ use registration::{HeaderMap, RegistrationBuilder};
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Registration,
+    AuditLog,
     UserSignIns,
     AuthDetails,
     AppSignIns,
@@ -34,6 +36,7 @@ impl Kind {
     pub fn label(self) -> &'static str {
         match self {
             Kind::Registration => "user registration details",
+            Kind::AuditLog => "audit log",
             Kind::UserSignIns => "user sign-ins",
             Kind::AuthDetails => "sign-in authentication details",
             Kind::AppSignIns => "application sign-ins",
@@ -105,6 +108,8 @@ pub struct Ingested {
     pub skipped: Vec<SkippedFile>,
     pub registration: Option<Registration>,
     pub signins: Option<SignIns>,
+    /// One row per audit event of every audit file (all services).
+    pub audit: Option<DataFrame>,
 }
 
 /// The user sign-ins of all sign-in files, in canonical columns.
@@ -202,6 +207,7 @@ struct Loader {
     maps: Vec<HeaderMap>,
     signins: signins::UserSignInBuilder,
     auth_details: signins::AuthDetailsBuilder,
+    audit: audit::AuditBuilder,
     hashes: Vec<(String, String)>,
 }
 
@@ -242,6 +248,20 @@ fn delimiter_name(layout: &text::CsvLayout) -> String {
     match layout.delimiter {
         b'\t' => "tab".into(),
         d => (d as char).to_string(),
+    }
+}
+
+/// The portal stops an audit download at 250,000 rows: a file of exactly that size is probably cut.
+fn audit_truncation(report: &mut FileReport, rows: usize) {
+    // The sign-in limit check in `signin_report` does not apply to audit files.
+    report
+        .problems
+        .retain(|p| !p.contains("probably truncated"));
+    if rows == audit::PORTAL_ROW_LIMIT {
+        report.problems.push(format!(
+            "{} rows (skipped ones included): the portal stops an audit download there, so this file is probably truncated; download shorter date ranges",
+            audit::PORTAL_ROW_LIMIT
+        ));
     }
 }
 
@@ -330,6 +350,20 @@ impl Loader {
                 return Ok(None);
             }
         };
+        if audit::is_audit_json(&items) {
+            let outcome = self.audit.read_json(&items);
+            let rows = outcome.rows;
+            let mut report = self.signin_report(
+                read,
+                Kind::AuditLog,
+                "JSON download (Graph directoryAudit objects)".into(),
+                "json".into(),
+                outcome,
+                None,
+            );
+            audit_truncation(&mut report, rows);
+            return Ok(Some(report));
+        }
         if signins::is_user_signin_json(&items) {
             let source = self.files.len() as u32;
             let interactive = !signins::is_non_interactive(&file_name(path));
@@ -409,6 +443,29 @@ impl Loader {
                 delimiter_name(layout),
                 layout.type_line,
             )?;
+            return Ok(Some(report));
+        }
+        let ah = audit::AuditHeaders::new(&headers);
+        if ah.is_audit() {
+            let outcome = self.audit.read_file(&read.name, text, layout, &ah)?;
+            let rows = outcome.rows + outcome.problems.skipped.len();
+            let mut report = self.signin_report(
+                read,
+                Kind::AuditLog,
+                ah.variant(),
+                delimiter_name(layout),
+                outcome,
+                None,
+            );
+            report.recognized = ah
+                .index
+                .iter()
+                .map(|(f, _, h)| ColumnUse {
+                    header: h.clone(),
+                    canonical: format!("{f:?}"),
+                })
+                .collect();
+            audit_truncation(&mut report, rows);
             return Ok(Some(report));
         }
         let sh = signins::SignInHeaders::new(&headers);
@@ -613,11 +670,17 @@ impl Loader {
                 },
             })
         };
+        let audit = if self.audit.is_empty() {
+            None
+        } else {
+            Some(self.audit.into_frame().map_err(Error::from)?)
+        };
         Ok(Ingested {
             files: self.files,
             skipped: self.skipped,
             registration,
             signins,
+            audit,
         })
     }
 }

@@ -466,7 +466,7 @@ pub struct SignInOutcome {
 }
 
 impl SignInOutcome {
-    fn see(&mut self, t: Option<i64>) {
+    pub(crate) fn see(&mut self, t: Option<i64>) {
         if let Some(t) = t {
             self.first_us = Some(self.first_us.map_or(t, |f| f.min(t)));
             self.last_us = Some(self.last_us.map_or(t, |l| l.max(t)));

@@ -6,6 +6,7 @@ use std::io::Write;
 use serde_json::{json, Map, Value};
 
 use super::{io, Exporter, Report, TOOL_NAME, TOOL_VERSION};
+use crate::analyze::audit::AuditStats;
 use crate::analyze::signins::SignInStats;
 use crate::analyze::RegistrationSummary;
 use crate::error::{Error, Result};
@@ -102,6 +103,38 @@ pub fn signins_json(s: &SignInStats) -> Value {
     })
 }
 
+/// The `audit` object; see docs/METRICS.md ("Registration timeline").
+pub fn audit_json(a: &AuditStats) -> Value {
+    json!({
+        "rows": a.rows,
+        "relevant_rows": a.relevant_rows,
+        "skipped_by_service": object(&a.skipped_by_service),
+        "window_start": a.window_start,
+        "window_end": a.window_end,
+        "registration_events": a.registration_events,
+        "users_registered": a.users_registered,
+        "combined_registrations": a.combined_registrations,
+        "combined_users": a.combined_users,
+        "admin_registrations": a.admin_registrations,
+        "admin_registered_users": a.admin_registered_users,
+        "tap_issued": a.tap_issued,
+        "default_changed": a.default_changed,
+        "default_changed_to_phone": a.default_changed_to_phone,
+        "default_changed_to_phone_users": a.default_changed_to_phone_users,
+        "deletions": a.deletions,
+        "failures": a.failures,
+        "cancellations": a.cancellations,
+        "events_by_activity": object(&a.events_by_activity),
+        "methods_registered": object(&a.methods_registered),
+        "unknown_reasons": object(&a.unknown_reasons),
+        "deadline": a.deadline,
+        "deadline_source": a.deadline_source,
+        "registered_before_deadline": a.registered_before_deadline,
+        "registered_after_deadline": a.registered_after_deadline,
+        "timeline": a.timeline,
+    })
+}
+
 pub fn report_json(report: &Report) -> Value {
     let a = report.analysis;
     let mut registration = summary_json(&a.all);
@@ -141,6 +174,7 @@ pub fn report_json(report: &Report) -> Value {
         "skipped_files": report.skipped,
         "registration": registration,
         "signins": a.signins.as_ref().map(signins_json),
+        "audit": a.audit.as_ref().map(audit_json),
         "recommendations": report.guidance,
         "findings": report.further,
         "actions": {

@@ -26,6 +26,14 @@ pub struct Outputs {
 }
 
 pub fn run(inputs: &[PathBuf], as_of: Option<NaiveDate>) -> Outputs {
+    run_with_deadline(inputs, as_of, None)
+}
+
+pub fn run_with_deadline(
+    inputs: &[PathBuf],
+    as_of: Option<NaiveDate>,
+    deadline: Option<NaiveDate>,
+) -> Outputs {
     let dir = tempfile::tempdir().unwrap();
     let opts = ReportOptions {
         inputs: inputs.to_vec(),
@@ -33,6 +41,7 @@ pub fn run(inputs: &[PathBuf], as_of: Option<NaiveDate>) -> Outputs {
         json: Some(dir.path().join("summary.json")),
         actions: Some(dir.path().join("actions.csv")),
         as_of,
+        deadline,
         title: "Test report".into(),
         generated_at: Some(fixed_time()),
     };
