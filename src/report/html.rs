@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 
 use super::json::summary_json;
 use super::{io, percent, Exporter, Report, TOOL_VERSION};
+use crate::analyze::audit::AuditStats;
 use crate::analyze::signins::SignInStats;
 use crate::analyze::{actions, RegistrationSummary};
 use crate::error::Result;
@@ -229,6 +230,63 @@ fn signins_context(s: &SignInStats) -> Value {
     })
 }
 
+/// The registration timeline as chart geometry: bars of first registrations per day, the
+/// cumulative count as a polyline, and the deadline as a vertical marker.
+fn audit_context(a: &AuditStats) -> Value {
+    let days = &a.timeline;
+    let n = days.len().max(1) as f64;
+    let slot = 100.0 / n;
+    let max_day = days
+        .iter()
+        .map(|d| d.first_registrations)
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let total = days.last().map(|d| d.cumulative).unwrap_or(0).max(1) as f64;
+    let bars: Vec<Value> = days
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let h = d.first_registrations as f64 * 36.0 / max_day;
+            json!({"day": d.day, "n": d.first_registrations, "cumulative": d.cumulative,
+                   "x": i as f64 * slot + slot * 0.15, "w": slot * 0.7, "y": 40.0 - h, "h": h})
+        })
+        .collect();
+    let line: Vec<String> = days
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            format!(
+                "{:.2},{:.2}",
+                i as f64 * slot + slot / 2.0,
+                40.0 - d.cumulative as f64 * 38.0 / total
+            )
+        })
+        .collect();
+    // The deadline marker sits after the last day on or before the deadline.
+    let marker = a.deadline.as_ref().and_then(|dl| {
+        let before = days
+            .iter()
+            .filter(|d| d.day.as_str() <= dl.as_str())
+            .count();
+        (before > 0 && before < days.len()).then(|| before as f64 * slot)
+    });
+    let pairs = |v: &[(String, u64)]| v.to_vec();
+    json!({
+        "stats": a,
+        "bars": bars,
+        "line": line.join(" "),
+        "marker": marker,
+        "first_day": days.first().map(|d| d.day.clone()),
+        "last_day": days.last().map(|d| d.day.clone()),
+        "activities": plain_bars(&pairs(&a.events_by_activity), a.relevant_rows),
+        "methods": plain_bars(
+            &a.methods_registered.iter().map(|(m, n)| (methods::display_name(m), *n)).collect::<Vec<_>>(),
+            a.methods_registered.iter().map(|(_, n)| n).sum(),
+        ),
+    })
+}
+
 fn context(report: &Report) -> Value {
     let a = report.analysis;
     let s = &a.all;
@@ -391,6 +449,8 @@ fn context(report: &Report) -> Value {
         "unknown_methods": a.unknown_methods,
         "duplicates": a.duplicates,
         "signins": a.signins.as_ref().map(signins_context),
+        "audit": a.audit.as_ref().map(audit_context),
+        "audit_download": crate::findings::AUDIT_LOG_DOWNLOAD,
         "signin_download": crate::findings::SIGNIN_LOG_DOWNLOAD,
         "tiers_doc": tiers_doc,
         "stale_days": crate::findings::data_quality::STALE_DAYS,
