@@ -269,7 +269,7 @@ fn audit_context(a: &AuditStats) -> Value {
             .iter()
             .filter(|d| d.day.as_str() <= dl.as_str())
             .count();
-        (before > 0 && before < days.len()).then(|| before as f64 * slot)
+        (before > 0 && before < days.len()).then_some(before as f64 * slot)
     });
     let pairs = |v: &[(String, u64)]| v.to_vec();
     json!({
