@@ -124,6 +124,8 @@ fn registered_vs_used_puts_every_user_in_one_class() {
             "not_capable_signed_in": 2, // dave, ivan (isMfaCapable False)
             "mfa_by_token_only": 0,
             "external_mfa": 1,          // kim
+            "capability_unknown": 0,
+            "requirement_unknown": 0,
             "no_successful_signin": 2,  // erin, judy
             "no_signins": 1,            // hank
             "not_in_registration": 1,   // zed
@@ -133,14 +135,15 @@ fn registered_vs_used_puts_every_user_in_one_class() {
 
 #[test]
 fn mfa_prompts_per_user_day_by_default_method() {
-    // Prompts (MFA completed, or 500121): alice r01 r23, carol r17-r19, frank r09 r21 (default
-    // Authenticator); bob r03, gina r10 (phone defaults). Active days: alice 09-20 and 09-23
-    // (r23 has no date), carol 09-21, 09-22, 09-23, frank 09-22; bob 09-20, 09-22, gina 09-22.
+    // Prompts (MFA completed, or 500121, on a dated row): alice r01 (r23 has no date), carol
+    // r17-r19, frank r09 r21 (default Authenticator); bob r03, gina r10 (phone defaults).
+    // Active days: alice 09-20 and 09-23, carol 09-21, 09-22, 09-23, frank 09-22; bob 09-20,
+    // 09-22, gina 09-22.
     let j = full_run();
     assert_eq!(
         j["signins"]["prompts_by_default"],
         json!([
-            {"default_group": "authenticator", "users": 3, "prompts": 7, "user_days": 6, "per_user_day": 1.17},
+            {"default_group": "authenticator", "users": 3, "prompts": 6, "user_days": 6, "per_user_day": 1.0},
             {"default_group": "phone", "users": 2, "prompts": 2, "user_days": 3, "per_user_day": 0.67},
         ])
     );
@@ -428,4 +431,112 @@ fn actions_csv_carries_each_users_sign_in_usage() {
     assert_eq!(&bob[col("signins")], "2");
     assert_eq!(&bob[col("mfa_methods_used")], "sms");
     assert!(bob[col("action_codes")].contains("PHONE_ONLY"));
+}
+
+/// Write a small sign-in CSV with the given header and rows into a temp folder.
+fn temp_csv(dir: &std::path::Path, name: &str, header: &str, rows: &[&str]) -> std::path::PathBuf {
+    let path = dir.join(name);
+    let mut text = format!("{header}\n");
+    for r in rows {
+        text.push_str(r);
+        text.push('\n');
+    }
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+const ALICE: &str = "00000001-0000-4000-8000-000000000001";
+const CAROL: &str = "00000003-0000-4000-8000-000000000003";
+
+#[test]
+fn without_a_requirement_column_the_mfa_result_decides() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = temp_csv(
+        dir.path(),
+        "InteractiveSignIns_noreq.csv",
+        "Date (UTC),Request ID,User ID,Username,Status,Sign-in error code,Multifactor authentication result",
+        &[
+            &format!("2026-09-20T10:00:00Z,q1,{ALICE},alice@contoso.example,Success,0,MFA completed in Azure AD"),
+            &format!("2026-09-20T11:00:00Z,q2,{CAROL},carol@contoso.example,Success,0,"),
+        ],
+    );
+    let j = run(&[fixture("registration/b-graph-beta.csv"), f], None).json;
+    let c = &j["signins"]["registered_vs_used"];
+    assert_eq!(c["used_mfa"], 1); // alice
+    assert_eq!(c["requirement_unknown"], 1); // carol: nothing says single-factor
+    assert_eq!(c["single_factor_only"], 0);
+    assert_eq!(j["actions"]["by_code"]["MFA_NOT_ENFORCED"], 0);
+}
+
+#[test]
+fn failed_legacy_attempts_are_not_legacy_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = temp_csv(
+        dir.path(),
+        "InteractiveSignIns_spray.csv",
+        "Date (UTC),Request ID,User ID,Username,Status,Sign-in error code,Client app,Authentication requirement",
+        &[
+            &format!("2026-09-20T10:00:00Z,s1,{ALICE},alice@contoso.example,Failure,50126,IMAP4,Single-factor authentication"),
+            &format!("2026-09-20T10:01:00Z,s2,{CAROL},carol@contoso.example,Failure,50126,POP3,Single-factor authentication"),
+        ],
+    );
+    let j = run(&[fixture("registration/b-graph-beta.csv"), f], None).json;
+    assert_eq!(j["signins"]["legacy_auth"], 2);
+    assert_eq!(j["signins"]["legacy_auth_users"], 2);
+    assert_eq!(j["signins"]["legacy_success_users"], 0);
+    assert_eq!(finding(&j, "legacy-auth")["status"], "partly_met");
+    assert_eq!(j["actions"]["by_code"]["USES_LEGACY_AUTH"], 0);
+}
+
+#[test]
+fn guests_match_their_home_address_without_object_ids() {
+    // The portal registration download has no id column; gina signs in as gina@fabrikam.example.
+    let files = [
+        fixture("registration/a-portal.csv"),
+        fixture("signins/InteractiveSignIns_2026-09-20_2026-09-23.csv"),
+    ];
+    let j = run(&files, None).json;
+    let c = &j["signins"]["registered_vs_used"];
+    assert_eq!(c["not_in_registration"], 1); // only zed
+    assert_eq!(c["no_signins"], 1); // hank
+}
+
+#[test]
+fn without_a_status_column_the_error_code_decides() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = temp_csv(
+        dir.path(),
+        "InteractiveSignIns_nostatus.csv",
+        "Date (UTC),Request ID,User ID,Username,Sign-in error code",
+        &[
+            &format!("2026-09-20T10:00:00Z,t1,{ALICE},alice@contoso.example,0"),
+            &format!("2026-09-20T10:01:00Z,t2,{CAROL},carol@contoso.example,50074"),
+            &format!("2026-09-20T10:02:00Z,t3,{CAROL},carol@contoso.example,50126"),
+        ],
+    );
+    let j = run(&[fixture("registration/b-graph-beta.csv"), f], None).json;
+    let s = &j["signins"];
+    assert_eq!(
+        (
+            s["success"].as_u64(),
+            s["interrupted"].as_u64(),
+            s["failure"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1))
+    );
+}
+
+#[test]
+fn a_header_only_sign_in_file_still_gives_a_sign_in_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = temp_csv(
+        dir.path(),
+        "InteractiveSignIns_empty.csv",
+        "Date (UTC),Request ID,User ID,Username,Status",
+        &[],
+    );
+    let j = run(&[fixture("registration/b-graph-beta.csv"), f], None).json;
+    assert_eq!(j["signins"]["rows"], 0);
+    assert_eq!(j["signins"]["registered_vs_used"]["no_signins"], 11);
+    assert_eq!(finding(&j, "R2")["status"], "needs_data");
 }

@@ -102,8 +102,8 @@ pub const RULES: &[ActionRule] = &[
     },
     ActionRule {
         code: "USES_LEGACY_AUTH",
-        text: "Signs in with a legacy protocol (IMAP, POP, SMTP AUTH, ActiveSync basic…) that cannot do MFA: move the client to modern authentication and block legacy authentication",
-        predicate: || col("legacy_signins").gt(lit(0u32)),
+        text: "Signed in successfully with a legacy protocol (IMAP, POP, SMTP AUTH, ActiveSync basic…) that cannot do MFA: move the client to modern authentication and block legacy authentication",
+        predicate: || col("legacy_successes").gt(lit(0u32)),
     },
     ActionRule {
         code: "ADMIN_NOT_PHISHING_RESISTANT",

@@ -102,8 +102,21 @@ pub fn mfa_kind(result: &str) -> Option<&'static str> {
     .any(|w| v.contains(w))
     {
         Some("token")
-    } else {
+    } else if [
+        "completed",
+        "successfully",
+        "effectuée",
+        "réussie",
+        "completad",
+        "correctamente",
+    ]
+    .iter()
+    .any(|w| v.contains(w))
+    {
         Some("completed")
+    } else {
+        // "MFA required", "MFA denied; …" and other texts: no MFA was completed.
+        None
     }
 }
 
@@ -183,6 +196,10 @@ pub enum UsageClass {
     ExternalMfa,
     /// Sign-ins in the window, none successful.
     NoSuccessfulSignIn,
+    /// Signed in without MFA, but the exports cannot tell whether the user is MFA capable.
+    CapabilityUnknown,
+    /// Signed in successfully, but the logs record no authentication requirement or MFA.
+    RequirementUnknown,
     /// In the registration export, no sign-in in the window.
     NoSignIns,
     /// Signed in, but absent from the registration export.
@@ -190,12 +207,14 @@ pub enum UsageClass {
 }
 
 impl UsageClass {
-    pub const ALL: [UsageClass; 8] = [
+    pub const ALL: [UsageClass; 10] = [
         UsageClass::UsedMfa,
         UsageClass::SingleFactorOnly,
         UsageClass::NotCapableSignedIn,
         UsageClass::MfaByTokenOnly,
         UsageClass::ExternalMfa,
+        UsageClass::CapabilityUnknown,
+        UsageClass::RequirementUnknown,
         UsageClass::NoSuccessfulSignIn,
         UsageClass::NoSignIns,
         UsageClass::NotInRegistration,
@@ -209,6 +228,8 @@ impl UsageClass {
             UsageClass::MfaByTokenOnly => "mfa_by_token_only",
             UsageClass::ExternalMfa => "external_mfa",
             UsageClass::NoSuccessfulSignIn => "no_successful_signin",
+            UsageClass::CapabilityUnknown => "capability_unknown",
+            UsageClass::RequirementUnknown => "requirement_unknown",
             UsageClass::NoSignIns => "no_signins",
             UsageClass::NotInRegistration => "not_in_registration",
         }
@@ -222,6 +243,8 @@ impl UsageClass {
             UsageClass::MfaByTokenOnly => "MFA only from token claims",
             UsageClass::ExternalMfa => "MFA by an external or federated provider",
             UsageClass::NoSuccessfulSignIn => "Sign-ins, none successful",
+            UsageClass::CapabilityUnknown => "Signed in without MFA, capability unknown",
+            UsageClass::RequirementUnknown => "Signed in, requirement not recorded",
             UsageClass::NoSignIns => "No sign-ins in the window",
             UsageClass::NotInRegistration => "Signed in, not in the registration export",
         }
@@ -260,8 +283,8 @@ pub struct PromptGroup {
     pub prompts: u64,
     /// Sum over those users of the days on which they signed in.
     pub user_days: u64,
-    /// `prompts / user_days`, two decimals.
-    pub per_user_day: f64,
+    /// `prompts / user_days`, two decimals; `None` without dated sign-ins.
+    pub per_user_day: Option<f64>,
 }
 
 /// Sign-ins on one day (UTC).
@@ -292,6 +315,8 @@ pub struct SignInStats {
     pub legacy_auth: u64,
     pub legacy_auth_users: u64,
     pub legacy_auth_success: u64,
+    /// Users with at least one successful legacy sign-in.
+    pub legacy_success_users: u64,
     pub legacy_protocols: Vec<(String, u64)>,
     pub window_start: Option<String>,
     pub window_end: Option<String>,
@@ -338,18 +363,28 @@ fn count(e: Expr, name: &str) -> Expr {
         .alias(name)
 }
 
-/// Drop sign-ins that occur twice (same request id, time and interactive flag): overlapping
-/// downloads, or the same range as CSV and JSON. Rows without a request id are all kept.
+/// The home address of a guest UPN: `jane_fabrikam.example#EXT#@contoso.onmicrosoft.com`
+/// becomes `jane@fabrikam.example`, which is how sign-in logs name the guest.
+pub fn guest_home_upn(upn_key: &str) -> Option<String> {
+    let local = upn_key
+        .split("#ext#")
+        .next()
+        .filter(|_| upn_key.contains("#ext#"))?;
+    let (user, domain) = local.rsplit_once('_')?;
+    Some(format!("{user}@{domain}"))
+}
+
+/// Drop sign-ins that occur twice (same request id and time): overlapping downloads, or the same
+/// range as CSV and JSON. Rows without a request id are all kept.
 /// Returns the remaining rows and how many were dropped.
 fn distinct_signins(frame: &DataFrame) -> PolarsResult<(DataFrame, u64)> {
     let request = frame.column("request_id")?.str()?;
     let time = frame.column("time_us")?.i64()?;
-    let interactive = frame.column("interactive")?.bool()?;
     let mut seen = std::collections::HashSet::new();
     let keep: Vec<bool> = (0..frame.height())
         .map(|i| match request.get(i) {
             None => true,
-            Some(r) => seen.insert((r.to_ascii_lowercase(), time.get(i), interactive.get(i))),
+            Some(r) => seen.insert((r.to_ascii_lowercase(), time.get(i))),
         })
         .collect();
     let dropped = keep.iter().filter(|k| !**k).count() as u64;
@@ -409,6 +444,15 @@ fn enrich(frame: &DataFrame) -> PolarsResult<DataFrame> {
     out.with_column(Column::new("registration_app".into(), registration_app))?;
     out.with_column(Column::new("hybrid".into(), hybrid))?;
     out.with_column(Column::new("day".into(), day))?;
+    // One identity per row: the UPN (lower-cased), else the object id.
+    let upn = frame.column("upn_key")?.str()?.clone();
+    let uid = frame.column("user_id")?.str()?.clone();
+    let who: Vec<Option<String>> = upn
+        .iter()
+        .zip(uid.iter())
+        .map(|(u, i)| u.or(i).map(str::to_string))
+        .collect();
+    out.with_column(Column::new("who".into(), who))?;
     debug_assert_eq!(out.height(), n);
     Ok(out)
 }
@@ -439,7 +483,7 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
         .select([
             len().cast(DataType::UInt64).alias("rows"),
             count(col("interactive"), "interactive_rows"),
-            col("upn_key").drop_nulls().n_unique().alias("users"),
+            col("who").drop_nulls().n_unique().alias("users"),
             count(success.clone(), "success"),
             count(col("status").eq(lit("failure")), "failure"),
             count(col("status").eq(lit("interrupted")), "interrupted"),
@@ -456,17 +500,22 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
                 "multi_factor_success",
             ),
             count(col("legacy"), "legacy_auth"),
-            col("upn_key")
+            col("who")
                 .filter(col("legacy"))
                 .drop_nulls()
                 .n_unique()
                 .alias("legacy_auth_users"),
+            col("who")
+                .filter(col("legacy").and(success.clone()))
+                .drop_nulls()
+                .n_unique()
+                .alias("legacy_success_users"),
             count(col("legacy").and(success.clone()), "legacy_auth_success"),
             col("time_us").min().alias("first"),
             col("time_us").max().alias("last"),
             count(col("time_us").is_null(), "rows_without_time"),
             count(col("registration_app"), "registration_signins"),
-            col("upn_key")
+            col("who")
                 .filter(col("registration_app"))
                 .drop_nulls()
                 .n_unique()
@@ -570,8 +619,21 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
             .collect()
     };
 
-    // Join each sign-in to a registration user: object id first, then UPN ignoring case.
-    let reg = registration_users.clone().lazy();
+    // Join each sign-in to a registration user: object id first, then UPN ignoring case, then a
+    // guest's home address (sign-in logs name guests by it, the registration export by #EXT#).
+    let home: Vec<Option<String>> = registration_users
+        .column("upn_key")?
+        .str()?
+        .iter()
+        .map(|u| u.and_then(guest_home_upn))
+        .collect();
+    let mut reg_users = registration_users.clone();
+    reg_users.with_column(Column::new("home_upn".into(), home))?;
+    let reg = reg_users.lazy();
+    let by_home = reg.clone().filter(col("home_upn").is_not_null()).select([
+        col("home_upn").alias("upn_key"),
+        col("row").alias("row_by_home"),
+    ]);
     let by_id = reg
         .clone()
         .filter(col("id").is_not_null())
@@ -593,13 +655,24 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
             [col("upn_key")],
             JoinArgs::new(JoinType::Left),
         )
+        .join(
+            by_home,
+            [col("upn_key")],
+            [col("upn_key")],
+            JoinArgs::new(JoinType::Left),
+        )
         .with_column(
             when(col("row_by_id").is_not_null())
                 .then(col("row_by_id"))
-                .otherwise(col("row_by_upn"))
+                .when(col("row_by_upn").is_not_null())
+                .then(col("row_by_upn"))
+                .otherwise(col("row_by_home"))
                 .alias("row"),
         );
     let kind = col("mfa_kind");
+    let not_single = col("requirement")
+        .neq(lit("single_factor"))
+        .fill_null(lit(true));
     let per_row = joined
         .clone()
         .filter(col("row").is_not_null())
@@ -614,21 +687,34 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
                 "single_factor_successes",
             )
             .cast(DataType::UInt32),
+            // MFA done in this sign-in: the requirement says multifactor and the result is not a
+            // token claim or external provider, or the requirement is not recorded but the
+            // result says MFA was completed.
             count(
-                success
-                    .clone()
-                    .and(col("requirement").eq(lit("multi_factor")))
-                    .and(kind.clone().is_null().or(kind.clone().eq(lit("completed")))),
+                success.clone().and(
+                    col("requirement")
+                        .eq(lit("multi_factor"))
+                        .and(kind.clone().is_null().or(kind.clone().eq(lit("completed"))))
+                        .or(col("requirement")
+                            .is_null()
+                            .and(kind.clone().eq(lit("completed")))),
+                ),
                 "mfa_completed",
             )
             .cast(DataType::UInt32),
             count(
-                success.clone().and(kind.clone().eq(lit("token"))),
+                success
+                    .clone()
+                    .and(kind.clone().eq(lit("token")))
+                    .and(not_single.clone()),
                 "mfa_token",
             )
             .cast(DataType::UInt32),
             count(
-                success.clone().and(kind.clone().eq(lit("external"))),
+                success
+                    .clone()
+                    .and(kind.clone().eq(lit("external")))
+                    .and(not_single.clone()),
                 "mfa_external",
             )
             .cast(DataType::UInt32),
@@ -639,7 +725,8 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
             count(
                 kind.clone()
                     .eq(lit("completed"))
-                    .or(col("error_code").eq(lit(500121i64))),
+                    .or(col("error_code").eq(lit(500121i64)))
+                    .and(col("day").is_not_null()),
                 "prompts",
             )
             .cast(DataType::UInt32),
@@ -668,7 +755,11 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
         .then(lit(UsageClass::UsedMfa.key()))
         .when(col("mfa_token").gt(lit(0u32)))
         .then(lit(UsageClass::MfaByTokenOnly.key()))
-        .otherwise(lit(UsageClass::SingleFactorOnly.key()));
+        .when(capable.clone().is_null())
+        .then(lit(UsageClass::CapabilityUnknown.key()))
+        .when(col("single_factor_successes").gt(lit(0u32)))
+        .then(lit(UsageClass::SingleFactorOnly.key()))
+        .otherwise(lit(UsageClass::RequirementUnknown.key()));
     // MFA method families each registration user actually used (sorted, comma-joined).
     let used = joined
         .clone()
@@ -860,11 +951,8 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
                     users: u.get(i).unwrap_or(0),
                     prompts,
                     user_days,
-                    per_user_day: if user_days == 0 {
-                        0.0
-                    } else {
-                        (prompts as f64 * 100.0 / user_days as f64).round() / 100.0
-                    },
+                    per_user_day: (user_days > 0)
+                        .then(|| (prompts as f64 * 100.0 / user_days as f64).round() / 100.0),
                 }
             })
             .collect()
@@ -891,6 +979,7 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
             legacy_auth: u64_at(&totals, "legacy_auth"),
             legacy_auth_users: u64_at(&totals, "legacy_auth_users"),
             legacy_auth_success: u64_at(&totals, "legacy_auth_success"),
+            legacy_success_users: u64_at(&totals, "legacy_success_users"),
             legacy_protocols,
             window_start: stamp("first"),
             window_end: stamp("last"),
@@ -931,7 +1020,11 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
 }
 
 fn auth_detail_stats(details: &DataFrame, signins: &DataFrame) -> PolarsResult<AuthDetailStats> {
-    let d = details.clone().lazy();
+    // Identical steps (overlapping downloads of the same details) count once.
+    let d = details
+        .clone()
+        .lazy()
+        .unique_stable(None, UniqueKeepStrategy::First);
     let totals = d
         .clone()
         .select([

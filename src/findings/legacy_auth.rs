@@ -28,14 +28,15 @@ pub const CHECK: Check = Check {
 
 fn evaluate(a: &Analysis) -> Evaluation {
     let s = a.signins.as_ref();
-    let users = s.map(|s| s.legacy_auth_users).unwrap_or(0);
     let rows = s.map(|s| s.legacy_auth).unwrap_or(0);
+    let users = s.map(|s| s.legacy_auth_users).unwrap_or(0);
     let ok = s.map(|s| s.legacy_auth_success).unwrap_or(0);
-    let population = signed_in(a).max(users);
+    let ok_users = s.map(|s| s.legacy_success_users).unwrap_or(0);
+    let population = signed_in(a).max(ok_users);
     Evaluation {
         // Successful legacy sign-ins are password-only access; failed ones only show clients
-        // that still try (legacy authentication is probably blocked already).
-        status: if users == 0 {
+        // (or attackers) that still try: legacy authentication is probably blocked already.
+        status: if rows == 0 {
             Status::Met
         } else if ok > 0 {
             Status::NotMet
@@ -43,15 +44,15 @@ fn evaluate(a: &Analysis) -> Evaluation {
             Status::PartlyMet
         },
         summary: format!(
-            "{rows} legacy-protocol sign-ins ({ok} successful) by {users} users ({} of users who signed in).",
-            pct(users, population)
+            "{rows} legacy-protocol sign-in attempts by {users} users; {ok} succeeded, for {ok_users} users ({} of users who signed in).",
+            pct(ok_users, population)
         ),
         population: Some(population),
-        affected: Some(users),
+        affected: Some(ok_users),
         metrics: vec![
-            Metric::count("Legacy sign-ins", Some(rows)),
+            Metric::count("Legacy sign-in attempts", Some(rows)),
             Metric::count("Successful legacy sign-ins", Some(ok)),
-            Metric::share("Users", Some(users), Some(population)),
+            Metric::share("Users with a successful legacy sign-in", Some(ok_users), Some(population)),
         ],
         needs: None,
         action_codes: &["USES_LEGACY_AUTH"],

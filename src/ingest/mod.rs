@@ -208,6 +208,8 @@ struct Loader {
     signins: signins::UserSignInBuilder,
     auth_details: signins::AuthDetailsBuilder,
     audit: audit::AuditBuilder,
+    /// User sign-in files read (even with no rows): then the report has a sign-in section.
+    user_signin_files: usize,
     hashes: Vec<(String, String)>,
 }
 
@@ -265,10 +267,10 @@ fn audit_truncation(report: &mut FileReport, rows: usize) {
     }
 }
 
+/// The file's path as text: the portal names tell interactive from non-interactive sign-ins,
+/// and a folder name (also inside an archive) may carry that word too.
 fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
+    path.to_string_lossy().into_owned()
 }
 
 fn iso(us: Option<i64>) -> Option<String> {
@@ -365,6 +367,7 @@ impl Loader {
             return Ok(Some(report));
         }
         if signins::is_user_signin_json(&items) {
+            self.user_signin_files += 1;
             let source = self.files.len() as u32;
             let interactive = !signins::is_non_interactive(&file_name(path));
             let outcome =
@@ -477,6 +480,7 @@ impl Loader {
         let source = self.files.len() as u32;
         let (kind, variant, outcome, service) = match kind {
             signins::SignInKind::User => {
+                self.user_signin_files += 1;
                 let interactive = !signins::is_non_interactive(&file_name(path));
                 let outcome =
                     self.signins
@@ -658,7 +662,7 @@ impl Loader {
                 fields,
             })
         };
-        let signins = if self.signins.is_empty() {
+        let signins = if self.user_signin_files == 0 {
             None
         } else {
             Some(SignIns {

@@ -387,10 +387,16 @@ pub fn requirement(raw: &str) -> String {
     let v = raw.trim().to_lowercase();
     if v.contains("multi") {
         "multi_factor".into()
-    } else if v.contains("single")
-        || v.contains("unique")
-        || v.contains("único")
-        || v.contains("unico")
+    } else if [
+        "single",
+        "unique",
+        "único",
+        "unico",
+        "solo factor",
+        "seul facteur",
+    ]
+    .iter()
+    .any(|w| v.contains(w))
     {
         "single_factor".into()
     } else {
@@ -563,7 +569,6 @@ impl UserSignInBuilder {
             headers.width,
             &mut problems,
             |line, r| {
-                let time = time_of(r, date, line, &mut outcome.problems);
                 let upn_v = opt(r, upn);
                 let uid = opt(r, user_id).map(|s| s.to_ascii_lowercase());
                 if upn_v.is_none() && uid.is_none() {
@@ -573,12 +578,15 @@ impl UserSignInBuilder {
                         .push((line, "no user (Username and User ID empty)".into()));
                     return Ok(());
                 }
+                let time = time_of(r, date, line, &mut outcome.problems);
                 let error_code = cell(r, code).parse::<i64>().ok();
                 let status_v = match opt(r, st) {
                     Some(s) => Some(status(&s)),
                     None => error_code.map(|c| {
                         if c == 0 {
                             "success".to_string()
+                        } else if INTERRUPT_CODES.contains(&c) {
+                            "interrupted".to_string()
                         } else {
                             "failure".to_string()
                         }
@@ -666,10 +674,16 @@ pub const INTERRUPT_CODES: &[i64] = &[50072, 50074, 50125, 50140, 50199];
 
 /// Whether JSON objects are Graph `signIn` records of users.
 pub fn is_user_signin_json(items: &[serde_json::Value]) -> bool {
-    items.first().is_some_and(|o| {
+    let non_empty = |o: &serde_json::Value, key: &str| {
+        o.get(key)
+            .and_then(serde_json::Value::as_str)
+            .is_some_and(|s| !s.trim().is_empty())
+    };
+    items.iter().find(|o| o.is_object()).is_some_and(|o| {
         o.get("createdDateTime").is_some()
-            && (o.get("userPrincipalName").is_some() || o.get("userId").is_some())
             && o.get("status").is_some()
+            && (non_empty(o, "userPrincipalName") || non_empty(o, "userId"))
+            && !non_empty(o, "servicePrincipalId")
     })
 }
 
@@ -699,6 +713,20 @@ impl UserSignInBuilder {
         let mut outcome = SignInOutcome::default();
         for (i, o) in items.iter().enumerate() {
             let item = i as u64 + 1;
+            if !o.is_object() {
+                outcome
+                    .problems
+                    .skipped
+                    .push((item, "not a sign-in object".into()));
+                continue;
+            }
+            if jstr(o, &["userPrincipalName"]).is_none() && jstr(o, &["userId"]).is_none() {
+                outcome
+                    .problems
+                    .skipped
+                    .push((item, "no user (userPrincipalName and userId empty)".into()));
+                continue;
+            }
             let time = match jstr(o, &["createdDateTime"]).map(|t| parse_datetime(&t)) {
                 Some(Ok(t)) => t.map(|t| t.timestamp_micros()),
                 Some(Err(_)) | None => {
@@ -712,13 +740,6 @@ impl UserSignInBuilder {
             };
             let upn = jstr(o, &["userPrincipalName"]);
             let uid = jstr(o, &["userId"]).map(|s| s.to_ascii_lowercase());
-            if upn.is_none() && uid.is_none() {
-                outcome
-                    .problems
-                    .skipped
-                    .push((item, "no user (userPrincipalName and userId empty)".into()));
-                continue;
-            }
             let code = o
                 .get("status")
                 .and_then(|s| s.get("errorCode"))

@@ -75,6 +75,7 @@ pub fn signins_json(s: &SignInStats) -> Value {
         "legacy_auth": s.legacy_auth,
         "legacy_auth_users": s.legacy_auth_users,
         "legacy_auth_success": s.legacy_auth_success,
+        "legacy_success_users": s.legacy_success_users,
         "legacy_protocols": object(&s.legacy_protocols),
         "window_start": s.window_start,
         "window_end": s.window_end,
