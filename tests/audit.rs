@@ -154,3 +154,55 @@ fn spanish_unquoted_and_json_downloads() {
         .collect();
     assert_eq!(kinds.iter().filter(|k| **k == "audit_log").count(), 2);
 }
+
+#[test]
+fn registration_origin_from_sign_ins() {
+    // alice registers (session k1) through a My Signins sign-in from RU with the same
+    // correlation id, but otherwise signs in from the US: suspicious. bob registers (k2) with
+    // no correlated sign-in, but his compliant My Signins sign-in 10 minutes later is the
+    // origin (US, as usual). carol registers with no sign-in at all. judy is registered by an
+    // admin (not counted: the admin's location says nothing about judy).
+    let dir = tempfile::tempdir().unwrap();
+    let alice = "00000001-0000-4000-8000-000000000001";
+    let bob = "00000002-0000-4000-8000-000000000002";
+    let audit = dir.path().join("AuditLogs.csv");
+    std::fs::write(
+        &audit,
+        format!(
+            "Date (UTC),CorrelationId,Service,Category,Activity,Result,ResultReason,ActorType,ActorUserPrincipalName,ActorObjectId,Target1UserPrincipalName,Target1ObjectId\n\
+             2026-10-05T08:01:00Z,k1,Authentication Methods,UserManagement,User registered security info,success,User registered Authenticator App with Notification,User,alice@contoso.example,{alice},alice@contoso.example,{alice}\n\
+             2026-10-06T09:00:00Z,k2,Authentication Methods,UserManagement,User registered security info,success,User registered Mobile Phone SMS,User,bob@contoso.example,{bob},bob@contoso.example,{bob}\n\
+             2026-10-07T09:00:00Z,k3,Authentication Methods,UserManagement,User registered security info,success,User registered Email,User,carol@contoso.example,,carol@contoso.example,\n\
+             2026-10-08T09:00:00Z,k4,Authentication Methods,UserManagement,Admin registered security info,success,Admin registered phone method for user,User,alice@contoso.example,{alice},judy@contoso.example,\n"
+        ),
+    )
+    .unwrap();
+    let signins = dir.path().join("InteractiveSignIns.csv");
+    std::fs::write(
+        &signins,
+        format!(
+            "Date (UTC),Request ID,Correlation ID,User ID,Username,Application,Application ID,Location,Status,Compliant,Join Type\n\
+             2026-10-05T08:00:30Z,s1,k1,{alice},alice@contoso.example,My Signins,19db86c3-b2b9-44cc-b339-36da233a3be2,\"Moscow, Moscow, RU\",Success,False,\n\
+             2026-10-04T08:00:00Z,s2,x1,{alice},alice@contoso.example,Office 365 Exchange Online,00000002-0000-0ff1-ce00-000000000000,\"Seattle, Washington, US\",Success,True,Microsoft Entra joined\n\
+             2026-10-06T09:10:00Z,s3,x2,{bob},bob@contoso.example,My Signins,19db86c3-b2b9-44cc-b339-36da233a3be2,\"Seattle, Washington, US\",Success,True,Microsoft Entra joined\n\
+             2026-10-06T12:00:00Z,s4,x3,{bob},bob@contoso.example,Microsoft Teams,1fec8e78-bce4-4aaf-ab1b-5451cc387264,\"Redmond, Washington, US\",Success,True,Microsoft Entra joined\n"
+        ),
+    )
+    .unwrap();
+    let inputs = vec![fixture("registration/b-graph-beta.csv"), audit, signins];
+    let j = run_with_deadline(&inputs, None, None).json;
+    assert_eq!(
+        j["audit"]["registration_origin"],
+        json!({
+            "registrations": 3,
+            "matched": 2,
+            "matched_by_correlation_id": 1,
+            "from_compliant_or_hybrid": 1,
+            "suspicious": 1,
+            "suspicious_users": 1,
+            "examples": [{"user": "alice@contoso.example", "when": "2026-10-05 08:01 UTC", "country": "RU", "usual_countries": ["US"]}],
+        })
+    );
+    assert_eq!(finding(&j, "suspicious-registrations")["status"], "not_met");
+    assert_eq!(j["actions"]["by_code"]["SUSPICIOUS_REGISTRATION"], 1);
+}

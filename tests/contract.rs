@@ -215,6 +215,7 @@ fn per_user_actions_are_complete_and_in_priority_order() {
             "ADMIN_NO_MFA": 1,                 // judy
             "NOT_CAPABLE_SIGNING_IN": 0,       // no sign-in logs given
             "REPEATED_MFA_DENIALS": 0,
+            "SUSPICIOUS_REGISTRATION": 0,
             "NO_MFA_METHOD": 2,                // dave, judy
             "SSPR_ONLY": 1,                    // erin
             "GUEST_NO_MFA": 1,                 // hank

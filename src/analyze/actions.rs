@@ -71,6 +71,11 @@ pub const RULES: &[ActionRule] = &[
         predicate: || col("mfa_denials").gt_eq(lit(super::signins::REPEATED_DENIALS)),
     },
     ActionRule {
+        code: "SUSPICIOUS_REGISTRATION",
+        text: "Registered security info from a country where the user never otherwise signs in: confirm the registration with the user through the help desk; if it was not theirs, remove the method, reset the password and revoke sessions",
+        predicate: || col("suspicious_registration"),
+    },
+    ActionRule {
         code: "NO_MFA_METHOD",
         text: "No MFA method registered: have the user register Microsoft Authenticator or a passkey at https://aka.ms/mysecurityinfo",
         predicate: || guest().not().and(no_mfa()).and(sspr_only().not().fill_null(lit(true))),

@@ -120,6 +120,8 @@ pub struct AuditStats {
     pub timeline: Vec<TimelineDay>,
     pub late_users: Vec<AuditUser>,
     pub default_to_phone_users: Vec<AuditUser>,
+    /// Where registrations came from, when sign-in logs were given too.
+    pub registration_origin: Option<super::origin::OriginStats>,
 }
 
 fn count(e: Expr, name: &str) -> Expr {
@@ -150,24 +152,24 @@ pub struct AuditAnalysis {
 }
 
 /// Per-row flags, derived once in plain Rust: the classification of values lives here.
-struct Derived {
-    subject: Vec<Option<String>>,
-    subject_id: Vec<Option<String>>,
-    relevant: Vec<bool>,
-    registered: Vec<bool>,
-    combined: Vec<bool>,
-    admin: Vec<bool>,
-    tap: Vec<bool>,
-    to_phone: Vec<bool>,
-    deletion: Vec<bool>,
-    failure: Vec<bool>,
-    cancel: Vec<bool>,
-    default_changed: Vec<bool>,
-    method: Vec<Option<String>>,
-    unknown_reason: Vec<Option<String>>,
+pub(crate) struct Derived {
+    pub(crate) subject: Vec<Option<String>>,
+    pub(crate) subject_id: Vec<Option<String>>,
+    pub(crate) relevant: Vec<bool>,
+    pub(crate) registered: Vec<bool>,
+    pub(crate) combined: Vec<bool>,
+    pub(crate) admin: Vec<bool>,
+    pub(crate) tap: Vec<bool>,
+    pub(crate) to_phone: Vec<bool>,
+    pub(crate) deletion: Vec<bool>,
+    pub(crate) failure: Vec<bool>,
+    pub(crate) cancel: Vec<bool>,
+    pub(crate) default_changed: Vec<bool>,
+    pub(crate) method: Vec<Option<String>>,
+    pub(crate) unknown_reason: Vec<Option<String>>,
 }
 
-fn derive(audit: &DataFrame) -> PolarsResult<Derived> {
+pub(crate) fn derive(audit: &DataFrame) -> PolarsResult<Derived> {
     let s = |name: &str| -> PolarsResult<StringChunked> { Ok(audit.column(name)?.str()?.clone()) };
     let (service, activity, result, reason) = (
         s("service")?,
@@ -492,6 +494,7 @@ pub fn analyze(
             timeline,
             late_users,
             default_to_phone_users,
+            registration_origin: None,
         },
         per_user,
     })

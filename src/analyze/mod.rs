@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod audit;
+pub mod origin;
 pub mod signins;
 pub mod summary;
 pub mod users;
@@ -176,7 +177,28 @@ pub fn analyze(
     };
     let (per_user, audit_stats) = match audit_log {
         Some(events) => {
-            let a = audit::analyze(events, &per_user, deadline, as_of)?;
+            let mut a = audit::analyze(events, &per_user, deadline, as_of)?;
+            // With sign-ins too: where each registration came from.
+            let mut suspicious: Option<std::collections::HashSet<String>> = None;
+            if let Some(logs) = signin_logs {
+                let (origin, flagged) = origin::analyze(events, &logs.users)?;
+                a.stats.registration_origin = Some(origin);
+                suspicious = Some(flagged);
+            }
+            let flag: Vec<Option<bool>> = {
+                let upn = per_user.column("upn_key")?.str()?.clone();
+                let id = per_user.column("id")?.str()?.clone();
+                (0..per_user.height())
+                    .map(|i| {
+                        suspicious.as_ref().map(|set| {
+                            upn.get(i).is_some_and(|u| set.contains(u))
+                                || id.get(i).is_some_and(|x| set.contains(x))
+                        })
+                    })
+                    .collect()
+            };
+            a.per_user
+                .with_column(Column::new("suspicious_registration".into(), flag))?;
             let joined = per_user
                 .lazy()
                 .join(
@@ -196,6 +218,9 @@ pub fn analyze(
                     lit(NULL)
                         .cast(DataType::Boolean)
                         .alias("audit_default_to_phone"),
+                    lit(NULL)
+                        .cast(DataType::Boolean)
+                        .alias("suspicious_registration"),
                 ])
                 .collect()?;
             (empty, None)

@@ -24,6 +24,7 @@ mod registered_not_capable;
 mod signins_not_capable;
 mod single_factor_signins;
 mod sms_voice_retirement;
+mod suspicious_registrations;
 
 use serde::Serialize;
 
@@ -182,6 +183,9 @@ pub const FROM_SIGNINS: &[&Check] = &[
 /// Findings that need the audit log; judged only when audit logs were given.
 pub const FROM_AUDIT: &[&Check] = &[&default_to_phone::CHECK];
 
+/// Findings that need both the audit log and the sign-in logs.
+pub const FROM_AUDIT_AND_SIGNINS: &[&Check] = &[&suspicious_registrations::CHECK];
+
 /// How many example users a finding names.
 pub const EXAMPLES: usize = 10;
 
@@ -285,6 +289,11 @@ pub fn evaluate_all(analysis: &Analysis) -> (Vec<Finding>, Vec<Finding>) {
             })
             .chain(if analysis.audit.is_some() {
                 FROM_AUDIT
+            } else {
+                &[]
+            })
+            .chain(if analysis.audit.is_some() && analysis.signins.is_some() {
+                FROM_AUDIT_AND_SIGNINS
             } else {
                 &[]
             })

@@ -22,6 +22,7 @@ pub const PORTAL_ROW_LIMIT: usize = 100_000;
 pub enum F {
     Date,
     RequestId,
+    CorrelationId,
     UserId,
     User,
     Upn,
@@ -76,6 +77,15 @@ pub const HEADERS: &[(F, &[&str])] = &[
             "ID de demande",
             "Id. de solicitud",
             "Id de solicitud",
+        ],
+    ),
+    (
+        F::CorrelationId,
+        &[
+            "Correlation ID",
+            "ID de corrélation",
+            "Id. de correlación",
+            "Id de correlación",
         ],
     ),
     (
@@ -444,6 +454,7 @@ pub struct UserSignInBuilder {
     interactive: Vec<bool>,
     time_us: Vec<Option<i64>>,
     request_id: Vec<Option<String>>,
+    correlation_id: Vec<Option<String>>,
     user_id: Vec<Option<String>>,
     upn: Vec<Option<String>>,
     app: Vec<Option<String>>,
@@ -598,6 +609,8 @@ impl UserSignInBuilder {
                 self.interactive.push(interactive);
                 self.time_us.push(time);
                 self.request_id.push(opt(r, i(F::RequestId)));
+                self.correlation_id
+                    .push(opt(r, i(F::CorrelationId)).map(|c| c.to_ascii_lowercase()));
                 self.user_id.push(uid);
                 self.upn.push(upn_v);
                 self.app.push(opt(r, i(F::App)));
@@ -645,6 +658,7 @@ impl UserSignInBuilder {
                 Column::new("interactive".into(), self.interactive),
                 Column::new("time_us".into(), self.time_us),
                 Column::new("request_id".into(), self.request_id),
+                Column::new("correlation_id".into(), self.correlation_id),
                 Column::new("user_id".into(), self.user_id),
                 Column::new("upn".into(), self.upn),
                 Column::new("upn_key".into(), upn_key),
@@ -790,6 +804,8 @@ impl UserSignInBuilder {
             self.interactive.push(interactive);
             self.time_us.push(time);
             self.request_id.push(request);
+            self.correlation_id
+                .push(jstr(o, &["correlationId"]).map(|c| c.to_ascii_lowercase()));
             self.user_id.push(uid);
             self.upn.push(upn);
             self.app.push(jstr(o, &["appDisplayName"]));

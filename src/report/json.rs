@@ -133,6 +133,7 @@ pub fn audit_json(a: &AuditStats) -> Value {
         "registered_before_deadline": a.registered_before_deadline,
         "registered_after_deadline": a.registered_after_deadline,
         "timeline": a.timeline,
+        "registration_origin": a.registration_origin,
     })
 }
 
