@@ -182,6 +182,56 @@ pub fn notes(analysis: &Analysis, files: &[FileReport], skipped: &[SkippedFile])
             });
         }
     }
+    if let Some(au) = &analysis.audit {
+        if let (Some(start), Some(end)) = (&au.window_start, &au.window_end) {
+            let (start_day, end_day) = (&start[..10], &end[..10]);
+            notes.push(Note {
+                id: "audit-window",
+                severity: Severity::Info,
+                title: format!("Audit events cover {start_day} to {end_day}"),
+                detail: format!(
+                    "{} audit events; registrations before {start_day} are not in the timeline, so the first registration of long-registered users is unknown.",
+                    au.rows
+                ),
+            });
+            if au.deadline_source == Some("argument") {
+                let deadline = au.deadline.clone().unwrap_or_default();
+                if end_day < deadline.as_str() {
+                    notes.push(Note {
+                        id: "audit-window-before-deadline",
+                        severity: Severity::Warning,
+                        title: format!("The audit log ends before the {deadline} deadline"),
+                        detail: format!("Events end on {end_day}: registrations after that day, late ones included, are not visible. Download the audit log up to the report date."),
+                    });
+                }
+                if start_day > deadline.as_str() {
+                    notes.push(Note {
+                        id: "audit-window-after-deadline",
+                        severity: Severity::Warning,
+                        title: format!("The audit log starts after the {deadline} deadline"),
+                        detail: format!("Events start on {start_day}: every registration in it counts as late, and registrations made in time are not visible. Download the audit log from before the deadline."),
+                    });
+                }
+            }
+        }
+        if !au.unknown_reasons.is_empty() {
+            let list: Vec<String> = au
+                .unknown_reasons
+                .iter()
+                .map(|(r, n)| format!("'{r}' ({n})"))
+                .collect();
+            notes.push(Note {
+                id: "unknown-audit-reasons",
+                severity: Severity::Info,
+                title: plural(
+                    au.unknown_reasons.len() as u64,
+                    "registration reason names no known method",
+                    "registration reasons name no known method",
+                ),
+                detail: format!("Kept and shown as written: {}.", list.join(", ")),
+            });
+        }
+    }
     let s = &analysis.all;
     let other_types = s.users - s.members - s.guests;
     if other_types > 0 {
