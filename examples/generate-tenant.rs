@@ -68,6 +68,52 @@
 //! the registration export. Each file uses its own generator stream, so
 //! adding or resizing one file never changes another.
 //!
+//! The audit log download of the same tenant (Monitoring & health > Audit
+//! logs > Download > CSV) can be written as well:
+//!
+//! ```text
+//! cargo run --release --example generate-tenant -- --users 400 --seed 7 --out sample-data/exportUserRegistrationDetails_2026-11-20.csv --audit 2500 --audit-out sample-data/AuditLogs_2026-11-20.csv
+//! ```
+//!
+//! * `--audit N` with `--audit-out FILE`: N audit events in the 86-column
+//!   portal layout (UTF-8 with BOM, CRLF, every field double-quoted; 17 actor
+//!   columns, 3 targets with 5 modified properties each, 6 additional
+//!   details), newest first, between `2026-10-01T00:00:00Z` and
+//!   `2026-11-20T05:59:59Z`. When the tenant's stories need more than N
+//!   rows, the oldest are left out, as in a download with a later start
+//!   date; a tenant without users gets the header only.
+//!
+//! The audit file tells the story of an MFA registration campaign with a
+//! deadline of 2026-10-31. About 85% of the rows are `Authentication Methods`
+//! / `UserManagement` events that agree with the registration file: each user
+//! with methods starts a session (`User started security info
+//! registration`), registers exactly the methods the export lists (`User
+//! registered security info`, with reasons such as `User registered
+//! Authenticator App with Notification and Code`) and ends it with `User
+//! registered all required security info`; the events of one session share a
+//! `CorrelationId`. Most users register in the first three weeks of October,
+//! a tail in November, a few before the window (no registration events), and
+//! users without any method at most open the page and cancel. Default-method
+//! changes lead to the default in the export (some to a phone), a phone
+//! registered and later deleted is gone from the export, admins register
+//! phones, temporary access passes and QR codes for users (`Admin registered
+//! security info`), a few Authenticator code registrations fail before they
+//! succeed, users with only email or security questions end their session
+//! with a `failure` and `User canceled security info registration.`, and a
+//! few reasons are unusual (`User registered Hardware OATH token`). Later,
+//! registered users review their security info, move the Authenticator app
+//! to a new phone, or start a password reset. Three users (two in tenants of
+//! fewer than 100 users) register from `203.0.113.x` addresses that no
+//! sign-in file of the same run shows for them. The other 15% are rows a
+//! reader must skip: Core Directory `Update user` (some with a
+//! `StrongAuthenticationMethod` modified property and the session's
+//! correlation ID), `Add member to group` for the campaign groups, and the
+//! bulk `Download user registration details` of the registration export.
+//! When the same run writes interactive sign-ins, about 40% of the
+//! successful `My Signins` sign-ins are followed by a security-info session
+//! that carries the sign-in's `Correlation ID`, so the audit file depends on
+//! those arguments too; the sign-in files never depend on the audit file.
+//!
 //! Argument errors print a one-line message to standard error and exit with
 //! status 2; I/O errors exit with status 1.
 
@@ -79,7 +125,8 @@ use std::process::ExitCode;
 const USAGE: &str =
     "usage: generate-tenant --users N [--seed S] [--layout portal|extended] --out FILE \
 [--signins N --signins-out FILE [--split K] [--authdetails-out FILE]] \
-[--noninteractive N --noninteractive-out FILE] [--appsignins N --appsignins-out FILE]";
+[--noninteractive N --noninteractive-out FILE] [--appsignins N --appsignins-out FILE] \
+[--audit N --audit-out FILE]";
 
 // ---------------------------------------------------------------------------
 // Command line
@@ -97,6 +144,8 @@ struct Args {
     layout: Layout,
     out: String,
     signins: SignInArgs,
+    /// Audit log rows and their output path.
+    audit: Option<(usize, String)>,
 }
 
 /// Sign-in files to write besides the registration export (all optional).
@@ -112,7 +161,7 @@ struct SignInArgs {
 }
 
 enum Parsed {
-    Run(Args),
+    Run(Box<Args>),
     Help,
 }
 
@@ -146,7 +195,7 @@ fn paired(
 }
 
 fn parse_args(raw: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
-    const KEYS: [&str; 12] = [
+    const KEYS: [&str; 14] = [
         "--users",
         "--seed",
         "--layout",
@@ -159,6 +208,8 @@ fn parse_args(raw: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
         "--noninteractive-out",
         "--appsignins",
         "--appsignins-out",
+        "--audit",
+        "--audit-out",
     ];
     let mut users: Option<usize> = None;
     let mut seed: u64 = 1;
@@ -172,6 +223,8 @@ fn parse_args(raw: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
     let mut noninteractive_out: Option<String> = None;
     let mut appsignins: Option<usize> = None;
     let mut appsignins_out: Option<String> = None;
+    let mut audit: Option<usize> = None;
+    let mut audit_out: Option<String> = None;
 
     let mut it = raw.into_iter();
     while let Some(arg) = it.next() {
@@ -225,6 +278,7 @@ fn parse_args(raw: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
             "--signins" => signins = Some(parse_count(&key, &value)?),
             "--noninteractive" => noninteractive = Some(parse_count(&key, &value)?),
             "--appsignins" => appsignins = Some(parse_count(&key, &value)?),
+            "--audit" => audit = Some(parse_count(&key, &value)?),
             "--split" => {
                 let k = parse_count(&key, &value)?;
                 if k == 0 {
@@ -233,7 +287,7 @@ fn parse_args(raw: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
                 split = Some(k);
             }
             _ => {
-                // One of the sign-in output paths.
+                // One of the sign-in or audit output paths.
                 if value.is_empty() || value == "-" {
                     return Err(format!("{key} must name a file"));
                 }
@@ -241,6 +295,7 @@ fn parse_args(raw: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
                     "--signins-out" => &mut signins_out,
                     "--authdetails-out" => &mut authdetails_out,
                     "--noninteractive-out" => &mut noninteractive_out,
+                    "--audit-out" => &mut audit_out,
                     _ => &mut appsignins_out,
                 };
                 *slot = Some(value);
@@ -276,23 +331,26 @@ fn parse_args(raw: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
             "--appsignins-out",
         )?,
     };
+    let audit = paired(audit, audit_out, "--audit", "--audit-out")?;
     let mut paths: Vec<&str> = vec![out.as_str()];
     paths.extend(signins.interactive.as_ref().map(|(_, p)| p.as_str()));
     paths.extend(signins.authdetails_out.as_deref());
     paths.extend(signins.noninteractive.as_ref().map(|(_, p)| p.as_str()));
     paths.extend(signins.applications.as_ref().map(|(_, p)| p.as_str()));
+    paths.extend(audit.as_ref().map(|(_, p)| p.as_str()));
     for (i, path) in paths.iter().enumerate() {
         if paths[..i].contains(path) {
             return Err(format!("output '{path}' is given twice"));
         }
     }
-    Ok(Parsed::Run(Args {
+    Ok(Parsed::Run(Box::new(Args {
         users,
         seed,
         layout,
         out,
         signins,
-    }))
+        audit,
+    })))
 }
 
 // ---------------------------------------------------------------------------
@@ -3276,14 +3334,13 @@ impl CsvParts {
     }
 }
 
-fn write_signins(args: &Args, roster: Vec<Account>) -> io::Result<()> {
-    let tenant = Tenant::build(roster, args.seed);
+fn write_signins(args: &Args, tenant: &Tenant) -> io::Result<()> {
     let mut line = String::with_capacity(2048);
     let mut details = String::with_capacity(1024);
 
     if let Some((n, path)) = &args.signins.interactive {
         let salt = args.seed ^ INTERACTIVE_SALT;
-        let events = plan_interactive(&tenant, *n, &mut Rng::new(salt));
+        let events = plan_interactive(tenant, *n, &mut Rng::new(salt));
         let parts = args.signins.split;
         let mut main = CsvParts::new(path, USER_SIGNIN_HEADER, parts, *n);
         let mut auth = args
@@ -3292,7 +3349,7 @@ fn write_signins(args: &Args, roster: Vec<Account>) -> io::Result<()> {
             .as_deref()
             .map(|p| CsvParts::new(p, AUTH_DETAILS_HEADER, parts, *n));
         for (row, event) in events.iter().enumerate() {
-            let signin = interactive_signin(&tenant, event, salt);
+            let signin = interactive_signin(tenant, event, salt);
             line.clear();
             push_user_row(&mut line, &signin);
             main.write(row, &line)?;
@@ -3310,11 +3367,11 @@ fn write_signins(args: &Args, roster: Vec<Account>) -> io::Result<()> {
 
     if let Some((n, path)) = &args.signins.noninteractive {
         let salt = args.seed ^ NONINTERACTIVE_SALT;
-        let events = plan_noninteractive(&tenant, *n, &mut Rng::new(salt));
+        let events = plan_noninteractive(tenant, *n, &mut Rng::new(salt));
         let mut out = CsvParts::new(path, USER_SIGNIN_HEADER, 1, *n);
         for (row, event) in events.iter().enumerate() {
             line.clear();
-            push_user_row(&mut line, &noninteractive_signin(&tenant, event, salt));
+            push_user_row(&mut line, &noninteractive_signin(tenant, event, salt));
             out.write(row, &line)?;
         }
         out.finish()?;
@@ -3337,6 +3394,1533 @@ fn write_signins(args: &Args, roster: Vec<Account>) -> io::Result<()> {
     Ok(())
 }
 
+// ---------------------------------------------------------------------------
+// Audit log: constants and reference tables
+// ---------------------------------------------------------------------------
+
+/// Length of the audit window in seconds: 2026-10-01T00:00:00Z up to, not
+/// including, 2026-11-20T06:00:00Z.
+const AUDIT_WINDOW_SECS: u32 = 50 * 86_400 + 6 * 3_600;
+/// Index of the last (partial) day of the audit window, 2026-11-20.
+const AUDIT_LAST_DAY: u32 = AUDIT_WINDOW_SECS / 86_400;
+/// Start of the sign-in window (2026-11-13T06:00:00Z) in audit window seconds.
+const SIGNIN_IN_AUDIT_SECS: u32 = 43 * 86_400 + 6 * 3_600;
+/// End of the registration deadline, 2026-10-31, in audit window seconds.
+const DEADLINE_SECS: u32 = 31 * 86_400;
+
+/// Audit times count 100-nanosecond ticks, the unit of the 7-digit fraction.
+const TICKS_PER_SEC: u64 = 10_000_000;
+const MINUTE: u64 = 60 * TICKS_PER_SEC;
+const HOUR: u64 = 60 * MINUTE;
+const DAY: u64 = 24 * HOUR;
+/// First tick after the audit window.
+const AUDIT_END: u64 = AUDIT_WINDOW_SECS as u64 * TICKS_PER_SEC;
+
+/// Salts of the audit generator streams: user stories, filler events, rows
+/// of other services, and the sessions that follow `My Signins` sign-ins.
+const AUDIT_STORY_SALT: u64 = 0x4155_4449_5453_544F;
+const AUDIT_FILLER_SALT: u64 = 0x4155_4449_5446_494C;
+const AUDIT_OTHER_SALT: u64 = 0x4155_4449_544F_5448;
+const AUDIT_LINK_SALT: u64 = 0x4155_4449_544C_494E;
+const AUDIT_ORIGIN_SALT: u64 = 0x4155_4449_544F_5247;
+
+const AUTH_METHODS_SERVICE: &str = "Authentication Methods";
+const CORE_DIRECTORY: &str = "Core Directory";
+const MANAGEMENT_UX: &str = "Microsoft Entra Management UX";
+const USER_MANAGEMENT: &str = "UserManagement";
+const GROUP_MANAGEMENT: &str = "GroupManagement";
+const DIRECTORY_MANAGEMENT: &str = "DirectoryManagement";
+
+const STARTED: &str = "User started security info registration";
+const REGISTERED: &str = "User registered security info";
+const ALL_REQUIRED: &str = "User registered all required security info";
+const CHANGED_DEFAULT: &str = "User changed default security info";
+const DELETED: &str = "User deleted security info";
+const CANCELED: &str = "User canceled security info registration";
+const REVIEWED: &str = "User reviewed security info";
+/// Spelled with a lower-case `u`, as the activity reference lists it.
+const PASSWORD_RESET: &str = "user started password reset";
+const ADMIN_REGISTERED: &str = "Admin registered security info";
+const UPDATE_USER: &str = "Update user";
+const ADD_MEMBER: &str = "Add member to group";
+const BULK_DOWNLOAD: &str = "Download user registration details - finished (bulk)";
+
+const ALL_REQUIRED_REASON: &str = "User registered all required security info.";
+const CANCELED_REASON: &str = "User canceled security info registration.";
+
+/// A default method as the `User changed default security info` reasons name
+/// it; phones carry an index into `Actor::phone_tails`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Preferred {
+    Notification,
+    Code,
+    Text(usize),
+    Call(usize),
+}
+
+impl Preferred {
+    /// The export's default method, as the security-info page shows it.
+    fn of(account: &Account) -> Option<Preferred> {
+        match account.default {
+            DefaultMethod::None => None,
+            DefaultMethod::Push => Some(Preferred::Notification),
+            DefaultMethod::Oath => Some(Preferred::Code),
+            DefaultMethod::MobilePhone if account.voice_mobile => Some(Preferred::Call(0)),
+            DefaultMethod::MobilePhone => Some(Preferred::Text(0)),
+            DefaultMethod::AlternateMobilePhone => Some(Preferred::Call(1)),
+            DefaultMethod::OfficePhone => Some(Preferred::Call(2)),
+        }
+    }
+
+    /// `User changed the default security info for …` with the masked number
+    /// the sign-in files show for the same phone.
+    fn reason(self, actor: &Actor) -> String {
+        let mut text = String::from("User changed the default security info for ");
+        let phone = match self {
+            Preferred::Notification => {
+                text.push_str("Authenticator app notification");
+                return text;
+            }
+            Preferred::Code => {
+                text.push_str("A code from my authenticator app or token");
+                return text;
+            }
+            Preferred::Text(phone) => {
+                text.push_str("Text a code to ");
+                phone
+            }
+            Preferred::Call(phone) => {
+                text.push_str("Call ");
+                phone
+            }
+        };
+        text.push_str(HOME_PLACES[actor.home].phone);
+        text.push_str(" XXXXXXXX");
+        push_two_digits(&mut text, u32::from(actor.phone_tails[phone]));
+        text
+    }
+
+    /// Legacy `StrongAuthenticationMethod` type of the default.
+    fn legacy_type(self) -> u8 {
+        match self {
+            Preferred::Notification => 7,
+            Preferred::Code => 6,
+            Preferred::Text(_) => 0,
+            Preferred::Call(0) => 3,
+            Preferred::Call(1) => 4,
+            Preferred::Call(_) => 5,
+        }
+    }
+}
+
+/// A method as the security-info audit events name it.
+#[derive(Clone, Copy)]
+struct Step {
+    /// Bits of `METHOD_NAMES` the step registers.
+    methods: u32,
+    /// Text after `User registered ` in the result reason.
+    label: &'static str,
+    /// Default method it becomes when it is the first one registered.
+    default: Option<Preferred>,
+    /// Legacy `StrongAuthenticationMethod` types (illustrative numbers) it adds.
+    legacy: &'static [u8],
+}
+
+const fn step(
+    methods: u32,
+    label: &'static str,
+    default: Option<Preferred>,
+    legacy: &'static [u8],
+) -> Step {
+    Step {
+        methods,
+        label,
+        default,
+        legacy,
+    }
+}
+
+/// The Authenticator app step for the app methods in `m`.
+fn authenticator_step(m: u32) -> Step {
+    match (m & PUSH != 0, m & OATH != 0) {
+        (true, true) => step(
+            PUSH | OATH,
+            "Authenticator App with Notification and Code",
+            Some(Preferred::Notification),
+            &[7, 6],
+        ),
+        (true, false) => step(
+            PUSH,
+            "Authenticator App with Notification",
+            Some(Preferred::Notification),
+            &[7],
+        ),
+        _ => step(
+            OATH,
+            "Authenticator App with Code",
+            Some(Preferred::Code),
+            &[6],
+        ),
+    }
+}
+
+/// Phone, email and security-question steps, in the order users add them.
+const BASIC_STEPS: [Step; 5] = [
+    step(MOBILE, "Mobile Phone SMS", Some(Preferred::Text(0)), &[0]),
+    step(
+        ALT_MOBILE,
+        "Alternate Mobile Phone",
+        Some(Preferred::Call(1)),
+        &[4],
+    ),
+    step(OFFICE, "Office Phone", Some(Preferred::Call(2)), &[5]),
+    step(EMAIL, "Email", None, &[]),
+    step(SEC_QUESTION, "Security Questions", None, &[]),
+];
+
+/// Passwordless and hardware steps. Several labels are deliberately unusual,
+/// so a reader has to keep reasons it does not know.
+const STRONG_STEPS: [Step; 10] = [
+    step(
+        AUTH_PASSWORDLESS,
+        "Authenticator App Passwordless Sign-in",
+        None,
+        &[],
+    ),
+    step(FIDO2_KEY, "Fido", None, &[]),
+    step(FIDO2_OLD, "Fido", None, &[]),
+    step(WHFB, "Windows Hello for Business", None, &[]),
+    step(PASSKEY_DEVICE, "Passkey (device-bound)", None, &[]),
+    step(
+        PASSKEY_AUTHENTICATOR,
+        "Passkey in Microsoft Authenticator",
+        None,
+        &[],
+    ),
+    step(PASSKEY_WINDOWS_HELLO, "Passkey in Windows Hello", None, &[]),
+    step(MACOS_ENCLAVE, "macOS Platform Credential", None, &[]),
+    step(PASSKEY_SYNCED, "Synced Passkey", None, &[]),
+    step(HW_OATH, "Hardware OATH token", None, &[]),
+];
+
+/// Labels offered when a user opens the page to add a method and leaves.
+const VISIT_LABELS: [&str; 4] = [
+    "Authenticator App with Notification and Code",
+    "Authenticator App with Notification and Code",
+    "Mobile Phone SMS",
+    "Fido",
+];
+
+/// Groups of the campaign: (name, first day, days, weight).
+const CAMPAIGN_GROUPS: [(&str, u32, u32, u32); 4] = [
+    ("MFA Registration Campaign - Wave 1", 0, 2, 40),
+    ("MFA Registration Campaign - Wave 2", 7, 3, 25),
+    ("CA - Require MFA - All Users", 21, 4, 20),
+    ("MFA Registration Overdue", 31, 4, 15),
+];
+const OVERDUE_GROUP: usize = 3;
+
+/// Days (since 2026-10-01) of the registration-report downloads, newest
+/// first: the morning of the export, then every Monday.
+const DOWNLOAD_DAYS: [u32; 8] = [AUDIT_LAST_DAY, 46, 39, 32, 25, 18, 11, 4];
+
+const DEPARTMENTS: [&str; 8] = [
+    "Sales",
+    "Finance",
+    "Engineering",
+    "Marketing",
+    "Human Resources",
+    "Operations",
+    "Legal",
+    "Customer Support",
+];
+/// The service principal that updates users from the HR system.
+const HR_SYNC: usize = 0;
+
+// ---------------------------------------------------------------------------
+// Audit log: rows
+// ---------------------------------------------------------------------------
+
+/// Who performed an audited activity.
+#[derive(Clone, Copy)]
+enum Who {
+    /// An account of the tenant (index into `Tenant::actors`).
+    User(u32),
+    /// A service principal (index into `PRINCIPALS`).
+    Principal(usize),
+}
+
+enum Subject {
+    User(u32),
+    /// Index into `CAMPAIGN_GROUPS`.
+    Group(usize),
+}
+
+struct Change {
+    name: &'static str,
+    old: String,
+    new: String,
+}
+
+struct Target {
+    subject: Subject,
+    changes: Vec<Change>,
+}
+
+impl Target {
+    fn user(user: u32) -> Self {
+        Target {
+            subject: Subject::User(user),
+            changes: Vec::new(),
+        }
+    }
+}
+
+/// Result, activity and reason of one event.
+struct Entry {
+    activity: &'static str,
+    success: bool,
+    reason: String,
+}
+
+fn ok(activity: &'static str, reason: impl Into<String>) -> Entry {
+    Entry {
+        activity,
+        success: true,
+        reason: reason.into(),
+    }
+}
+
+fn failed(activity: &'static str, reason: impl Into<String>) -> Entry {
+    Entry {
+        activity,
+        success: false,
+        reason: reason.into(),
+    }
+}
+
+/// Who acts, on whom, and from where, for the events of one session.
+#[derive(Clone, Copy)]
+struct Session {
+    actor: Who,
+    target: Option<u32>,
+    correlation: (u64, u64),
+    ip: Option<Ip>,
+    agent: &'static str,
+}
+
+/// One row of the audit download.
+struct AuditRow {
+    /// 100-nanosecond ticks since 2026-10-01T00:00:00Z.
+    ticks: u64,
+    /// Planning order, the tie-breaker of equal times.
+    seq: u32,
+    /// Fraction digits written (trailing zeros are trimmed as well).
+    digits: u8,
+    correlation: (u64, u64),
+    service: &'static str,
+    category: &'static str,
+    entry: Entry,
+    agent: &'static str,
+    actor: Who,
+    ip: Option<Ip>,
+    targets: Vec<Target>,
+    details: Vec<(&'static str, &'static str)>,
+}
+
+/// A registration whose Core Directory `Update user` row may follow.
+struct StrongAuthUpdate {
+    row: usize,
+    user: u32,
+    old: String,
+    new: String,
+}
+
+/// A successful `My Signins` sign-in of the same run.
+struct MySignIn {
+    actor: u32,
+    secs: u32,
+    correlation: (u64, u64),
+    ip: Ip,
+    agent: &'static str,
+}
+
+/// What the audit file takes from the sign-in files of the same run.
+struct SignInFacts {
+    my_signins: Vec<MySignIn>,
+    /// User sign-ins of each account.
+    count: Vec<u32>,
+    /// Accounts that appear with a 203.0.113.x address in a user sign-in file.
+    test_net3: Vec<bool>,
+}
+
+fn in_test_net3(ip: Ip) -> bool {
+    matches!(ip, Ip::V4 { block: 2, .. })
+}
+
+impl SignInFacts {
+    fn note(&mut self, actor: u32, s: &SignIn) {
+        self.count[actor as usize] += 1;
+        if in_test_net3(s.ip) || s.gsa.is_some_and(in_test_net3) {
+            self.test_net3[actor as usize] = true;
+        }
+    }
+
+    /// Replays the user sign-in files the arguments ask for (without writing them).
+    fn gather(args: &Args, tenant: &Tenant) -> SignInFacts {
+        let mut facts = SignInFacts {
+            my_signins: Vec::new(),
+            count: vec![0; tenant.actors.len()],
+            test_net3: vec![false; tenant.actors.len()],
+        };
+        if let Some((n, _)) = &args.signins.interactive {
+            let salt = args.seed ^ INTERACTIVE_SALT;
+            for event in plan_interactive(tenant, *n, &mut Rng::new(salt)) {
+                let s = interactive_signin(tenant, &event, salt);
+                facts.note(event.actor, &s);
+                if event.kind == Kind::MySignins
+                    && s.outcome == Outcome::Success
+                    && (event.actor as usize) < tenant.registered
+                {
+                    facts.my_signins.push(MySignIn {
+                        actor: event.actor,
+                        secs: event.secs,
+                        correlation: s.correlation,
+                        ip: s.ip,
+                        agent: s.agent,
+                    });
+                }
+            }
+        }
+        if let Some((n, _)) = &args.signins.noninteractive {
+            let salt = args.seed ^ NONINTERACTIVE_SALT;
+            for event in plan_noninteractive(tenant, *n, &mut Rng::new(salt)) {
+                let s = noninteractive_signin(tenant, &event, salt);
+                facts.note(event.actor, &s);
+            }
+        }
+        facts
+    }
+}
+
+/// Uniform time in `lo..hi` (or `hi` when the range is empty).
+fn between(rng: &mut Rng, lo: u64, hi: u64) -> u64 {
+    if hi <= lo {
+        hi
+    } else {
+        lo + rng.below(hi - lo)
+    }
+}
+
+/// A pause of `lo` to `hi` seconds.
+fn pause(rng: &mut Rng, lo: u64, hi: u64) -> u64 {
+    between(rng, lo * TICKS_PER_SEC, hi * TICKS_PER_SEC)
+}
+
+/// A time `lo` to `hi` ticks before `at`, never before the window start.
+fn earlier(rng: &mut Rng, at: u64, lo: u64, hi: u64) -> u64 {
+    let room = at.saturating_sub(TICKS_PER_SEC);
+    at - between(rng, lo.min(room), hi.min(room))
+}
+
+/// A time `lo` to `hi` ticks after `from`, at least an hour before the window
+/// ends; `None` when there is no room.
+fn later(rng: &mut Rng, from: u64, lo: u64, hi: u64) -> Option<u64> {
+    let first = from + lo;
+    let last = (from + hi).min(AUDIT_END - HOUR);
+    (first < last).then(|| between(rng, first, last))
+}
+
+/// Number of fraction digits: mostly all seven.
+fn fraction_digits(rng: &mut Rng) -> u8 {
+    match rng.below(100) {
+        0..=89 => 7,
+        90..=94 => 6,
+        95..=96 => 5,
+        97 => 3,
+        98 => 1,
+        _ => 0,
+    }
+}
+
+/// Relative number of first registrations on a day of the window.
+fn day_weight(day: u32) -> u32 {
+    let base = match day {
+        // The campaign mail goes out on 1 October, reminders on the 8th and 15th.
+        0..=20 => 20 + (21 - day) * 3 + if day == 7 || day == 14 { 25 } else { 0 },
+        21..=30 => 7,
+        _ => 6,
+    };
+    // 2026-10-01 is a Thursday; few people register at weekends.
+    if matches!((day + 3) % 7, 5 | 6) {
+        base
+    } else {
+        base * 4
+    }
+}
+
+/// Writes `2026-MM-DDTHH:MM:SS[.fffffff]Z` for audit ticks.
+fn push_audit_date(line: &mut String, ticks: u64, digits: u8) {
+    let secs = ticks / TICKS_PER_SEC;
+    let day = (secs / 86_400) as u32;
+    let rem = (secs % 86_400) as u32;
+    if day < 31 {
+        line.push_str("2026-10-");
+        push_two_digits(line, day + 1);
+    } else {
+        line.push_str("2026-11-");
+        push_two_digits(line, day - 30);
+    }
+    line.push('T');
+    push_two_digits(line, rem / 3_600);
+    line.push(':');
+    push_two_digits(line, rem % 3_600 / 60);
+    line.push(':');
+    push_two_digits(line, rem % 60);
+    let mut digits = u32::from(digits);
+    let mut frac = ticks % TICKS_PER_SEC / 10u64.pow(7 - digits);
+    // Trailing zeros are trimmed, as in the other exports.
+    while digits > 0 && frac.is_multiple_of(10) {
+        frac /= 10;
+        digits -= 1;
+    }
+    if digits > 0 {
+        let _ = write!(line, ".{frac:0width$}", width = digits as usize);
+    }
+    line.push('Z');
+}
+
+/// `[{"MethodType":7,"Default":true},…]`, the shape of the legacy
+/// `StrongAuthenticationMethod` property.
+fn legacy_json(methods: &[(u8, bool)]) -> String {
+    let mut text = String::from("[");
+    for (i, &(kind, default)) in methods.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        let _ = write!(text, "{{\"MethodType\":{kind},\"Default\":{default}}}");
+    }
+    text.push(']');
+    text
+}
+
+/// A JSON array with one string, the way modified properties show values.
+fn json_string_list(value: &str) -> String {
+    format!("[\"{value}\"]")
+}
+
+// ---------------------------------------------------------------------------
+// Audit log: planning the events
+// ---------------------------------------------------------------------------
+
+struct AuditLog<'t> {
+    tenant: &'t Tenant,
+    rows: Vec<AuditRow>,
+    /// Administrators who register methods for others, in roster order.
+    helpdesk: Vec<u32>,
+    /// Weights of the days on which users first register.
+    days: Vec<(u32, u32)>,
+    updates: Vec<StrongAuthUpdate>,
+    /// Time of each user's last story event; `None` for users without methods.
+    settled: Vec<Option<u64>>,
+    /// When each user completed the required registration (0: before the window).
+    completed: Vec<Option<u64>>,
+    /// First row of each user's main registration session.
+    main_session: Vec<Option<usize>>,
+}
+
+impl<'t> AuditLog<'t> {
+    fn new(tenant: &'t Tenant) -> Self {
+        let users = tenant.registered;
+        let helpdesk = (0..users as u32)
+            .filter(|&i| {
+                let account = &tenant.actors[i as usize].account;
+                account.admin && !account.guest
+            })
+            .take(4)
+            .collect();
+        AuditLog {
+            tenant,
+            rows: Vec::new(),
+            helpdesk,
+            days: (0..=AUDIT_LAST_DAY).map(|d| (d, day_weight(d))).collect(),
+            updates: Vec::new(),
+            settled: vec![None; users],
+            completed: vec![None; users],
+            main_session: vec![None; users],
+        }
+    }
+
+    fn actor(&self, user: u32) -> &'t Actor {
+        &self.tenant.actors[user as usize]
+    }
+
+    fn row(&self, rng: &mut Rng, s: &Session, ticks: u64, entry: Entry) -> AuditRow {
+        let digits = fraction_digits(rng);
+        // The time is what the row shows, so the order of the file is the order of its text.
+        let unit = 10u64.pow(7 - u32::from(digits));
+        let ticks = ticks.min(AUDIT_END - 1);
+        AuditRow {
+            ticks: ticks - ticks % unit,
+            seq: 0,
+            digits,
+            correlation: s.correlation,
+            service: AUTH_METHODS_SERVICE,
+            category: USER_MANAGEMENT,
+            entry,
+            agent: s.agent,
+            actor: s.actor,
+            ip: s.ip,
+            targets: s.target.map(Target::user).into_iter().collect(),
+            details: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, mut row: AuditRow) -> usize {
+        let index = self.rows.len();
+        row.seq = index as u32;
+        self.rows.push(row);
+        index
+    }
+
+    /// Appends an `Authentication Methods` event and returns its row index.
+    fn event(&mut self, rng: &mut Rng, s: &Session, ticks: u64, entry: Entry) -> usize {
+        let row = self.row(rng, s, ticks, entry);
+        self.push(row)
+    }
+
+    /// A session of the user on their usual computer, from their usual address.
+    fn user_session(&self, rng: &mut Rng, user: u32) -> Session {
+        let actor = self.actor(user);
+        Session {
+            actor: Who::User(user),
+            target: Some(user),
+            correlation: (rng.next_u64(), rng.next_u64()),
+            ip: Some(actor.home_ip),
+            agent: PLATFORMS[actor.desktop].browser_agent,
+        }
+    }
+
+    fn pick_admin(&self, rng: &mut Rng, target: Option<u32>) -> Option<u32> {
+        let others: Vec<u32> = self
+            .helpdesk
+            .iter()
+            .copied()
+            .filter(|&a| Some(a) != target)
+            .collect();
+        if others.is_empty() {
+            self.helpdesk.first().copied()
+        } else {
+            Some(*rng.pick(&others))
+        }
+    }
+
+    /// A session of an administrator; `None` when the tenant has none.
+    fn admin_session(&self, rng: &mut Rng, target: Option<u32>) -> Option<Session> {
+        let admin = self.pick_admin(rng, target)?;
+        let actor = self.actor(admin);
+        Some(Session {
+            actor: Who::User(admin),
+            target,
+            correlation: (rng.next_u64(), rng.next_u64()),
+            ip: Some(actor.home_ip),
+            agent: PLATFORMS[actor.desktop].browser_agent,
+        })
+    }
+
+    /// An `Admin registered security info` event; returns its time.
+    fn admin_registers(&mut self, rng: &mut Rng, user: u32, at: u64, reason: &str) -> u64 {
+        let s = match self.admin_session(rng, Some(user)) {
+            Some(s) => s,
+            None => return at,
+        };
+        self.event(rng, &s, at, ok(ADMIN_REGISTERED, reason));
+        at
+    }
+
+    /// Start of a first registration: campaign days, office hours.
+    fn campaign_start(&self, rng: &mut Rng, admin: bool) -> u64 {
+        let day = if admin && rng.chance(0.7) {
+            rng.below(3) as u32
+        } else {
+            pick_weighted(rng, &self.days)
+        };
+        let hour = if day == AUDIT_LAST_DAY {
+            rng.below(5)
+        } else if day == 0 || rng.chance(0.85) {
+            7 + rng.below(11)
+        } else {
+            rng.below(24)
+        };
+        let secs = u64::from(day) * 86_400 + hour * 3_600 + rng.below(3_600);
+        secs * TICKS_PER_SEC + rng.below(TICKS_PER_SEC)
+    }
+
+    /// Opens the registration page and leaves again (two rows).
+    fn abandon(&mut self, rng: &mut Rng, s: &Session, at: u64, label: &str) -> u64 {
+        self.event(
+            rng,
+            s,
+            at,
+            ok(
+                STARTED,
+                format!("User started the registration for {label}"),
+            ),
+        );
+        let end = at + pause(rng, 20, 300);
+        self.event(rng, s, end, ok(CANCELED, ""));
+        end
+    }
+
+    /// Everything one user did; all of it agrees with the registration export.
+    fn user_story(&mut self, rng: &mut Rng, user: u32) {
+        let account = &self.actor(user).account;
+        let m = account.methods;
+        if m == 0 {
+            // Some open the security-info page and leave again.
+            if rng.chance(0.3) {
+                let s = self.user_session(rng, user);
+                let at = self.campaign_start(rng, false);
+                self.abandon(rng, &s, at, VISIT_LABELS[0]);
+            }
+            return;
+        }
+        let fixed = (user as usize) < FIXED_USERS.len();
+        let mut own = m & !(TAP | QR_CODE_PIN);
+        let phone_only = own & MFA & !MOBILE == 0;
+        let admin_phone = own & MOBILE != 0 && rng.chance(if phone_only { 0.12 } else { 0.04 });
+        if admin_phone {
+            own &= !MOBILE;
+        }
+        let mut last = 0;
+        if !fixed && rng.chance(0.03) {
+            // Registered before the audit window: no registration events.
+            self.completed[user as usize] = Some(0);
+        } else {
+            let start = self.campaign_start(rng, account.admin);
+            if admin_phone {
+                let at = if own == 0 {
+                    start
+                } else {
+                    earlier(rng, start, HOUR, 4 * DAY)
+                };
+                last =
+                    self.admin_registers(rng, user, at, "Admin registered phone method for user");
+                if own == 0 {
+                    self.completed[user as usize] = Some(at);
+                }
+            }
+            if own != 0 {
+                last = last.max(self.registration(rng, user, own, admin_phone, start));
+            }
+        }
+        if m & TAP != 0 {
+            // Still listed, so issued in the last weeks.
+            let at = between(
+                rng,
+                (last + HOUR).max(AUDIT_END - 20 * DAY),
+                AUDIT_END - HOUR,
+            );
+            let reason = "Admin registered temporary access pass method for user";
+            last = last.max(self.admin_registers(rng, user, at, reason));
+        }
+        if m & QR_CODE_PIN != 0 {
+            let at = between(
+                rng,
+                (last + HOUR).max(AUDIT_END - 30 * DAY),
+                AUDIT_END - HOUR,
+            );
+            let reason = "Admin registered QR code pin method for user";
+            last = last.max(self.admin_registers(rng, user, at, reason));
+        }
+        self.settled[user as usize] = Some(last);
+    }
+
+    /// The main registration session (from `start`) and what follows from
+    /// it; returns the time of the user's last event.
+    fn registration(
+        &mut self,
+        rng: &mut Rng,
+        user: u32,
+        own: u32,
+        admin_phone: bool,
+        start: u64,
+    ) -> u64 {
+        let actor = self.actor(user);
+        let account = &actor.account;
+        // The session is over within the hour.
+        let after = start + HOUR;
+
+        let mut steps: Vec<Step> = Vec::new();
+        if own & (PUSH | OATH) != 0 {
+            steps.push(authenticator_step(own));
+        }
+        // A phone added next to the app and deleted later is not in the export.
+        let phone_deleted =
+            if own & PUSH != 0 && own & MOBILE == 0 && !admin_phone && rng.chance(0.08) {
+                later(rng, after, 2 * DAY, 25 * DAY)
+            } else {
+                None
+            };
+        for basic in BASIC_STEPS {
+            if own & basic.methods != 0 || (basic.methods == MOBILE && phone_deleted.is_some()) {
+                steps.push(basic);
+            }
+        }
+        // Some add the phone before the app.
+        if steps.len() > 1
+            && steps[0].methods & PUSH != 0
+            && steps[1].methods == MOBILE
+            && phone_deleted.is_none()
+            && rng.chance(0.25)
+        {
+            steps.swap(0, 1);
+        }
+        let mut later_steps: Vec<(u64, Step)> = Vec::new();
+        for strong in STRONG_STEPS {
+            if own & strong.methods == 0 {
+                continue;
+            }
+            if rng.chance(0.4) {
+                if let Some(at) = later(rng, after, DAY, 20 * DAY) {
+                    later_steps.push((at, strong));
+                    continue;
+                }
+            }
+            steps.push(strong);
+        }
+        if steps.is_empty() {
+            let (_, first) = later_steps.remove(0);
+            steps.push(first);
+        }
+        let strong_methods = STRONG_STEPS.iter().fold(0, |acc, s| acc | s.methods);
+
+        // A few cancel a first attempt some days before.
+        if start > 2 * DAY && rng.chance(0.05) {
+            let at = earlier(rng, start, DAY, 6 * DAY);
+            let s = self.user_session(rng, user);
+            self.event(
+                rng,
+                &s,
+                at,
+                ok(
+                    STARTED,
+                    format!("User started the registration for {}", steps[0].label),
+                ),
+            );
+            let end = at + pause(rng, 30, 400);
+            self.event(rng, &s, end, failed(ALL_REQUIRED, CANCELED_REASON));
+        }
+        // Passwordless onboarding now and then starts with a temporary access pass.
+        if own & strong_methods != 0 && account.methods & TAP == 0 && rng.chance(0.15) {
+            let at = earlier(rng, start, 10 * MINUTE, 3 * HOUR);
+            let reason = "Admin registered temporary access pass method for user";
+            self.admin_registers(rng, user, at, reason);
+        }
+
+        let s = self.user_session(rng, user);
+        let mut t = start;
+        let first_row = self.event(
+            rng,
+            &s,
+            t,
+            ok(
+                STARTED,
+                format!("User started the registration for {}", steps[0].label),
+            ),
+        );
+        self.main_session[user as usize] = Some(first_row);
+        let mut current = if admin_phone {
+            Some(Preferred::Text(0))
+        } else {
+            None
+        };
+        let mut legacy: Vec<(u8, bool)> = if admin_phone {
+            vec![(0, true)]
+        } else {
+            Vec::new()
+        };
+        for step in &steps {
+            if step.methods & OATH != 0 && rng.chance(0.06) {
+                t += pause(rng, 20, 120);
+                self.event(
+                    rng,
+                    &s,
+                    t,
+                    failed(
+                        REGISTERED,
+                        "User failed to register Authenticator App with Code",
+                    ),
+                );
+            }
+            t += pause(rng, 25, 240);
+            let row = self.event(
+                rng,
+                &s,
+                t,
+                ok(REGISTERED, format!("User registered {}", step.label)),
+            );
+            if current.is_none() {
+                current = step.default;
+            }
+            if !step.legacy.is_empty() {
+                let old = legacy_json(&legacy);
+                for &kind in step.legacy {
+                    let default = legacy.is_empty();
+                    legacy.push((kind, default));
+                }
+                self.updates.push(StrongAuthUpdate {
+                    row,
+                    user,
+                    old,
+                    new: legacy_json(&legacy),
+                });
+            }
+        }
+        t += pause(rng, 3, 25);
+        if account.methods & MFA != 0 {
+            self.event(rng, &s, t, ok(ALL_REQUIRED, ALL_REQUIRED_REASON));
+            self.completed[user as usize] = Some(t);
+        } else {
+            // Email or security questions only: the MFA part was left out.
+            self.event(rng, &s, t, failed(ALL_REQUIRED, CANCELED_REASON));
+        }
+        let mut last = t;
+
+        // The default in the export, if the first method registered was another.
+        if let (Some(from), Some(to)) = (current, Preferred::of(account)) {
+            if from != to {
+                let entry = ok(CHANGED_DEFAULT, to.reason(actor));
+                let at = if rng.chance(0.5) {
+                    later(rng, after, DAY, 15 * DAY)
+                } else {
+                    None
+                };
+                match at {
+                    Some(at) => {
+                        let s = self.user_session(rng, user);
+                        self.event(rng, &s, at, entry);
+                        last = last.max(at);
+                    }
+                    None => {
+                        t += pause(rng, 10, 90);
+                        let row = self.event(rng, &s, t, entry);
+                        last = last.max(t);
+                        let kind = to.legacy_type();
+                        if legacy.iter().any(|&(k, _)| k == kind) {
+                            let old = legacy_json(&legacy);
+                            for entry in &mut legacy {
+                                entry.1 = entry.0 == kind;
+                            }
+                            self.updates.push(StrongAuthUpdate {
+                                row,
+                                user,
+                                old,
+                                new: legacy_json(&legacy),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        for (at, strong) in later_steps {
+            let s = self.user_session(rng, user);
+            self.event(
+                rng,
+                &s,
+                at,
+                ok(REGISTERED, format!("User registered {}", strong.label)),
+            );
+            last = last.max(at);
+        }
+        if let Some(at) = phone_deleted {
+            let s = self.user_session(rng, user);
+            self.event(
+                rng,
+                &s,
+                at,
+                ok(DELETED, "User deleted Mobile Phone Call and SMS"),
+            );
+            last = last.max(at);
+        }
+        last
+    }
+
+    /// A security-info visit that changes nothing in the export; `ready`
+    /// users have finished registering. Returns the number of rows (at most
+    /// `room`, at least one).
+    fn visit(&mut self, rng: &mut Rng, s: &Session, at: u64, ready: bool, room: usize) -> usize {
+        let user = s.target.unwrap_or(0);
+        let m = self.actor(user).account.methods;
+        let r = rng.below(100);
+        if room >= 2 && (!ready || (70..85).contains(&r)) {
+            let label = *rng.pick(&VISIT_LABELS);
+            self.abandon(rng, s, at, label);
+            return 2;
+        }
+        if room >= 2 && (85..92).contains(&r) && m & (PUSH | OATH) != 0 {
+            // The Authenticator app moves to a new phone.
+            let app = authenticator_step(m).label;
+            self.event(rng, s, at, ok(DELETED, format!("User deleted {app}")));
+            let end = at + pause(rng, 30, 300);
+            self.event(
+                rng,
+                s,
+                end,
+                ok(REGISTERED, format!("User registered {app}")),
+            );
+            return 2;
+        }
+        if r >= 92 && m & SSPR != 0 {
+            self.event(rng, s, at, ok(PASSWORD_RESET, ""));
+            return 1;
+        }
+        let entry = if rng.chance(0.95) {
+            ok(REVIEWED, "User successfully reviewed security info.")
+        } else {
+            failed(REVIEWED, "User failed to review security info.")
+        };
+        self.event(rng, s, at, entry);
+        1
+    }
+
+    /// Moves the main registration session of a few users to addresses in
+    /// 203.0.113.0/24 that their sign-ins never show (when the run writes
+    /// sign-ins, only users with at least two of them qualify).
+    fn unusual_origins(&mut self, seed: u64, facts: Option<&SignInFacts>) {
+        let mut rng = Rng::new(seed ^ AUDIT_ORIGIN_SALT);
+        let users = self.tenant.registered;
+        let want = if users >= 100 { 3 } else { 2 };
+        let candidates: Vec<u32> = (FIXED_USERS.len().min(users)..users)
+            .map(|u| u as u32)
+            .filter(|&u| {
+                let actor = self.actor(u);
+                self.main_session[u as usize].is_some()
+                    && actor.account.methods & MFA != 0
+                    && !actor.account.guest
+                    && !actor.account.admin
+                    && !in_test_net3(actor.home_ip)
+            })
+            .collect();
+        let count = candidates.len();
+        let mut chosen = 0;
+        for user in choose_distinct(&mut rng, candidates, count) {
+            if chosen == want {
+                break;
+            }
+            let u = user as usize;
+            if facts.is_some_and(|f| f.test_net3[u] || f.count[u] < 2) {
+                continue;
+            }
+            chosen += 1;
+            let desktop = self.actor(user).desktop;
+            let ip = Ip::V4 {
+                block: 2,
+                host: 1 + rng.below(254) as u8,
+            };
+            let agent =
+                PLATFORMS[(desktop + 1 + rng.below(6) as usize) % PLATFORMS.len()].browser_agent;
+            let first = self.main_session[user as usize].unwrap_or(0);
+            let correlation = self.rows[first].correlation;
+            for row in self
+                .rows
+                .iter_mut()
+                .filter(|r| r.correlation == correlation)
+            {
+                row.ip = Some(ip);
+                row.agent = agent;
+            }
+        }
+    }
+
+    /// Security-info sessions that follow `My Signins` sign-ins of the same
+    /// run and carry their correlation IDs.
+    fn follow_signins(&mut self, seed: u64, facts: &SignInFacts) {
+        let mut rng = Rng::new(seed ^ AUDIT_LINK_SALT);
+        for sign_in in &facts.my_signins {
+            if !rng.chance(0.4) {
+                continue;
+            }
+            let start = u64::from(SIGNIN_IN_AUDIT_SECS + sign_in.secs) * TICKS_PER_SEC
+                + pause(&mut rng, 15, 120);
+            if start + 20 * MINUTE >= AUDIT_END {
+                continue;
+            }
+            let user = sign_in.actor;
+            let s = Session {
+                actor: Who::User(user),
+                target: Some(user),
+                correlation: sign_in.correlation,
+                ip: Some(sign_in.ip),
+                agent: sign_in.agent,
+            };
+            let ready = self.settled[user as usize].is_some_and(|t| t < start);
+            self.visit(&mut rng, &s, start, ready, 2);
+        }
+    }
+
+    /// More visits by registered users until the auth-method rows number `count`.
+    fn fill(&mut self, seed: u64, count: usize) {
+        let pool: Vec<u32> = (0..self.tenant.registered as u32)
+            .filter(|&u| self.settled[u as usize].is_some())
+            .collect();
+        if pool.is_empty() {
+            return;
+        }
+        let salt = seed ^ AUDIT_FILLER_SALT;
+        let mut added = 0;
+        let mut item = 0u32;
+        while added < count && (item as usize) < 20 * count + 100 {
+            let mut rng = row_rng(salt, item);
+            item += 1;
+            let user = *rng.pick(&pool);
+            let from = self.settled[user as usize].unwrap_or(0) + HOUR;
+            let until = AUDIT_END - 20 * MINUTE;
+            if from >= until {
+                continue;
+            }
+            let at = between(&mut rng, from, until);
+            let s = self.user_session(&mut rng, user);
+            added += self.visit(&mut rng, &s, at, true, count - added);
+        }
+    }
+
+    /// Rows of other services that a reader of the registration events skips.
+    fn other_rows(&mut self, seed: u64, count: usize) {
+        let salt = seed ^ AUDIT_OTHER_SALT;
+        let users = self.tenant.registered as u32;
+        if users == 0 {
+            return;
+        }
+        // The registration report downloads, newest first.
+        for (i, &day) in DOWNLOAD_DAYS.iter().enumerate().take(count) {
+            let mut rng = row_rng(salt, i as u32);
+            let at = if day == AUDIT_LAST_DAY {
+                u64::from(day) * DAY + 5 * HOUR + between(&mut rng, 30 * MINUTE, 58 * MINUTE)
+            } else {
+                u64::from(day) * DAY + 8 * HOUR + between(&mut rng, 0, 90 * MINUTE)
+            };
+            let Some(mut s) = self.admin_session(&mut rng, None) else {
+                break;
+            };
+            if rng.chance(0.7) {
+                if let Some(&first) = self.helpdesk.first() {
+                    s.actor = Who::User(first);
+                    let actor = self.actor(first);
+                    s.ip = Some(actor.home_ip);
+                    s.agent = PLATFORMS[actor.desktop].browser_agent;
+                }
+            }
+            let mut row = self.row(&mut rng, &s, at, ok(BULK_DOWNLOAD, ""));
+            row.service = MANAGEMENT_UX;
+            row.category = DIRECTORY_MANAGEMENT;
+            self.push(row);
+        }
+        let downloads = count.min(DOWNLOAD_DAYS.len());
+        // Core Directory rows that follow registrations, in a random order.
+        let mut order_rng = Rng::new(salt);
+        let updates = choose_distinct(
+            &mut order_rng,
+            (0..self.updates.len() as u32).collect(),
+            self.updates.len(),
+        );
+        let mut next_update = 0;
+        for k in downloads..count {
+            let mut rng = row_rng(salt, k as u32);
+            let r = rng.below(100);
+            if r < 55 && next_update < updates.len() {
+                let update = updates[next_update] as usize;
+                next_update += 1;
+                self.strong_auth_row(&mut rng, update);
+            } else if r < 70 {
+                self.hr_row(&mut rng);
+            } else {
+                self.group_row(&mut rng);
+            }
+        }
+    }
+
+    /// Core Directory `Update user` after a registration, same correlation ID.
+    fn strong_auth_row(&mut self, rng: &mut Rng, update: usize) {
+        let source = &self.rows[self.updates[update].row];
+        let at = source.ticks + pause(rng, 1, 4);
+        let s = Session {
+            actor: source.actor,
+            target: None,
+            correlation: source.correlation,
+            ip: source.ip,
+            agent: "",
+        };
+        let user = self.updates[update].user;
+        let guest = self.actor(user).account.guest;
+        let mut row = self.row(rng, &s, at, ok(UPDATE_USER, ""));
+        row.service = CORE_DIRECTORY;
+        row.targets.push(Target {
+            subject: Subject::User(user),
+            changes: vec![
+                Change {
+                    name: "StrongAuthenticationMethod",
+                    old: self.updates[update].old.clone(),
+                    new: self.updates[update].new.clone(),
+                },
+                Change {
+                    name: "Included Updated Properties",
+                    old: String::new(),
+                    new: "\"StrongAuthenticationMethod\"".to_string(),
+                },
+            ],
+        });
+        row.details
+            .push(("UserType", if guest { "Guest" } else { "Member" }));
+        self.push(row);
+    }
+
+    /// Core Directory `Update user` by the HR provisioning service principal.
+    fn hr_row(&mut self, rng: &mut Rng) {
+        let users = self.tenant.registered as u32;
+        let mut user = rng.below(u64::from(users)) as u32;
+        for _ in 0..8 {
+            if !self.actor(user).account.guest {
+                break;
+            }
+            user = rng.below(u64::from(users)) as u32;
+        }
+        let day = rng.below(u64::from(AUDIT_LAST_DAY));
+        let at = day * DAY + 2 * HOUR + between(rng, 0, 40 * MINUTE);
+        let old = rng.below(DEPARTMENTS.len() as u64) as usize;
+        let new = (old + 1 + rng.below(DEPARTMENTS.len() as u64 - 1) as usize) % DEPARTMENTS.len();
+        let s = Session {
+            actor: Who::Principal(HR_SYNC),
+            target: None,
+            correlation: (rng.next_u64(), rng.next_u64()),
+            ip: None,
+            agent: "",
+        };
+        let mut row = self.row(rng, &s, at, ok(UPDATE_USER, ""));
+        row.service = CORE_DIRECTORY;
+        row.targets.push(Target {
+            subject: Subject::User(user),
+            changes: vec![
+                Change {
+                    name: "Department",
+                    old: json_string_list(DEPARTMENTS[old]),
+                    new: json_string_list(DEPARTMENTS[new]),
+                },
+                Change {
+                    name: "Included Updated Properties",
+                    old: String::new(),
+                    new: "\"Department\"".to_string(),
+                },
+            ],
+        });
+        let guest = self.actor(user).account.guest;
+        row.details
+            .push(("UserType", if guest { "Guest" } else { "Member" }));
+        self.push(row);
+    }
+
+    /// Core Directory `Add member to group` for a campaign group.
+    fn group_row(&mut self, rng: &mut Rng) {
+        let users = self.tenant.registered as u32;
+        let weights: Vec<(usize, u32)> = CAMPAIGN_GROUPS
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (i, g.3))
+            .collect();
+        let mut group = pick_weighted(rng, &weights);
+        let mut user = rng.below(u64::from(users)) as u32;
+        if group == OVERDUE_GROUP {
+            // Only members who had not registered by the deadline.
+            let deadline = u64::from(DEADLINE_SECS) * TICKS_PER_SEC;
+            let overdue = |log: &Self, u: u32| {
+                !log.actor(u).account.guest
+                    && log.completed[u as usize].is_none_or(|t| t >= deadline)
+            };
+            let mut found = overdue(self, user);
+            for _ in 0..40 {
+                if found {
+                    break;
+                }
+                user = rng.below(u64::from(users)) as u32;
+                found = overdue(self, user);
+            }
+            if !found {
+                group = 0;
+            }
+        }
+        let (name, first_day, days, _) = CAMPAIGN_GROUPS[group];
+        let day = u64::from(first_day) + rng.below(u64::from(days));
+        let at = day * DAY + 9 * HOUR + between(rng, 0, 8 * HOUR);
+        let Some(mut s) = self.admin_session(rng, Some(user)) else {
+            return;
+        };
+        s.target = None;
+        let mut row = self.row(rng, &s, at, ok(ADD_MEMBER, ""));
+        row.service = CORE_DIRECTORY;
+        row.category = GROUP_MANAGEMENT;
+        let mut id = String::with_capacity(36);
+        push_guid_fast(&mut id, group_id(group));
+        row.targets.push(Target {
+            subject: Subject::User(user),
+            changes: vec![
+                Change {
+                    name: "Group.ObjectID",
+                    old: String::new(),
+                    new: format!("\"{id}\""),
+                },
+                Change {
+                    name: "Group.DisplayName",
+                    old: String::new(),
+                    new: format!("\"{name}\""),
+                },
+            ],
+        });
+        row.targets.push(Target {
+            subject: Subject::Group(group),
+            changes: Vec::new(),
+        });
+        self.push(row);
+    }
+}
+
+fn group_id(group: usize) -> (u64, u64) {
+    mix2(AUDIT_OTHER_SALT ^ ((group as u64 + 1) << 32))
+}
+
+// ---------------------------------------------------------------------------
+// Audit log: file
+// ---------------------------------------------------------------------------
+
+/// A CSV record in which every field is double-quoted, as the portal writes it.
+struct Quoted {
+    line: String,
+    fields: usize,
+}
+
+impl Quoted {
+    fn field(&mut self, value: &str) {
+        if self.fields > 0 {
+            self.line.push(',');
+        }
+        self.fields += 1;
+        self.line.push('"');
+        for (i, part) in value.split('"').enumerate() {
+            if i > 0 {
+                self.line.push_str("\"\"");
+            }
+            self.line.push_str(part);
+        }
+        self.line.push('"');
+    }
+
+    fn blanks(&mut self, n: usize) {
+        for _ in 0..n {
+            self.field("");
+        }
+    }
+
+    fn guid(&mut self, id: (u64, u64)) {
+        let mut text = String::with_capacity(36);
+        push_guid_fast(&mut text, id);
+        self.field(&text);
+    }
+
+    fn end(&mut self) {
+        self.line.push_str("\r\n");
+        self.fields = 0;
+    }
+}
+
+const AUDIT_TARGETS: usize = 3;
+const AUDIT_PROPERTIES: usize = 5;
+const AUDIT_DETAILS: usize = 6;
+const AUDIT_COLUMNS: usize = 17 + AUDIT_TARGETS * (4 + 3 * AUDIT_PROPERTIES) + 2 * AUDIT_DETAILS;
+
+fn push_audit_header(q: &mut Quoted) {
+    for name in [
+        "Date (UTC)",
+        "CorrelationId",
+        "Service",
+        "Category",
+        "Activity",
+        "Result",
+        "ResultReason",
+        "User Agent",
+        "ActorType",
+        "ActorDisplayName",
+        "ActorObjectId",
+        "ActorUserPrincipalName",
+        "IPAddress",
+        "ActorHomeTenantId",
+        "ActorHomeTenantName",
+        "ActorServicePrincipalId",
+        "ActorServicePrincipalName",
+    ] {
+        q.field(name);
+    }
+    for t in 1..=AUDIT_TARGETS {
+        for part in ["Type", "DisplayName", "ObjectId", "UserPrincipalName"] {
+            q.field(&format!("Target{t}{part}"));
+        }
+        for p in 1..=AUDIT_PROPERTIES {
+            for part in ["Name", "OldValue", "NewValue"] {
+                q.field(&format!("Target{t}ModifiedProperty{p}{part}"));
+            }
+        }
+    }
+    for d in 1..=AUDIT_DETAILS {
+        q.field(&format!("AdditionalDetail{d}Key"));
+        q.field(&format!("AdditionalDetail{d}Value"));
+    }
+    q.end();
+}
+
+fn push_audit_row(
+    q: &mut Quoted,
+    tenant: &Tenant,
+    principals: &[ServicePrincipal],
+    row: &AuditRow,
+) {
+    let mut date = String::with_capacity(28);
+    push_audit_date(&mut date, row.ticks, row.digits);
+    q.field(&date);
+    q.guid(row.correlation);
+    q.field(row.service);
+    q.field(row.category);
+    q.field(row.entry.activity);
+    q.field(if row.entry.success {
+        "success"
+    } else {
+        "failure"
+    });
+    q.field(&row.entry.reason);
+    q.field(row.agent);
+    let mut ip = String::with_capacity(40);
+    if let Some(address) = row.ip {
+        push_ip(&mut ip, address);
+    }
+    match row.actor {
+        Who::User(user) => {
+            let actor = &tenant.actors[user as usize];
+            let account = &actor.account;
+            q.field("User");
+            q.field(&account.name);
+            q.field(&account.id);
+            q.field(&account.upn);
+            q.field(&ip);
+            if account.guest {
+                let (id, name) = actor.home_tenant();
+                q.field(id);
+                q.field(name);
+            } else {
+                q.blanks(2);
+            }
+            q.blanks(2);
+        }
+        Who::Principal(index) => {
+            q.field("Application");
+            q.field(PRINCIPALS[index].0);
+            q.blanks(2);
+            q.field(&ip);
+            q.blanks(2);
+            q.guid(principals[index].object_id);
+            q.field(PRINCIPALS[index].0);
+        }
+    }
+    for t in 0..AUDIT_TARGETS {
+        let Some(target) = row.targets.get(t) else {
+            q.blanks(4 + 3 * AUDIT_PROPERTIES);
+            continue;
+        };
+        match target.subject {
+            Subject::User(user) => {
+                let account = &tenant.actors[user as usize].account;
+                q.field("User");
+                q.field(&account.name);
+                q.field(&account.id);
+                q.field(&account.upn);
+            }
+            Subject::Group(group) => {
+                q.field("Group");
+                q.field(CAMPAIGN_GROUPS[group].0);
+                q.guid(group_id(group));
+                q.field("");
+            }
+        }
+        for p in 0..AUDIT_PROPERTIES {
+            match target.changes.get(p) {
+                Some(change) => {
+                    q.field(change.name);
+                    q.field(&change.old);
+                    q.field(&change.new);
+                }
+                None => q.blanks(3),
+            }
+        }
+    }
+    for d in 0..AUDIT_DETAILS {
+        match row.details.get(d) {
+            Some(&(key, value)) => {
+                q.field(key);
+                q.field(value);
+            }
+            None => q.blanks(2),
+        }
+    }
+    debug_assert_eq!(q.fields, AUDIT_COLUMNS);
+    q.end();
+}
+
+/// Plans the audit events of the tenant, newest first, at most `n` of them.
+fn plan_audit(args: &Args, tenant: &Tenant, n: usize) -> Vec<AuditRow> {
+    let mut log = AuditLog::new(tenant);
+    let salt = args.seed ^ AUDIT_STORY_SALT;
+    for user in 0..tenant.registered as u32 {
+        log.user_story(&mut row_rng(salt, user), user);
+    }
+    let signins = args.signins.interactive.is_some() || args.signins.noninteractive.is_some();
+    let facts = signins.then(|| SignInFacts::gather(args, tenant));
+    log.unusual_origins(args.seed, facts.as_ref());
+    if let Some(facts) = &facts {
+        log.follow_signins(args.seed, facts);
+    }
+    // About 15% of the rows come from other services.
+    let others = (n * 15 + 50) / 100;
+    log.fill(args.seed, (n - others).saturating_sub(log.rows.len()));
+    let others = others.max(n.saturating_sub(log.rows.len()));
+    log.other_rows(args.seed, others);
+
+    let mut rows = log.rows;
+    rows.sort_unstable_by(|a, b| b.ticks.cmp(&a.ticks).then(b.seq.cmp(&a.seq)));
+    rows.truncate(n);
+    rows
+}
+
+fn write_audit(args: &Args, tenant: &Tenant, n: usize, path: &str) -> io::Result<()> {
+    let rows = plan_audit(args, tenant, n);
+    let principals = service_principals(args.seed);
+    let file = File::create(path)
+        .map_err(|e| io::Error::new(e.kind(), format!("cannot create '{path}': {e}")))?;
+    let mut out = BufWriter::with_capacity(1 << 20, file);
+    let mut q = Quoted {
+        line: String::with_capacity(4096),
+        fields: 0,
+    };
+    q.line.push('\u{FEFF}');
+    push_audit_header(&mut q);
+    for row in &rows {
+        push_audit_row(&mut q, tenant, &principals, row);
+        if q.line.len() >= 1 << 16 {
+            out.write_all(q.line.as_bytes())
+                .map_err(|e| io_context(path, e))?;
+            q.line.clear();
+        }
+    }
+    out.write_all(q.line.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| io_context(path, e))
+}
+
 fn main() -> ExitCode {
     let args = match parse_args(std::env::args().skip(1)) {
         Ok(Parsed::Run(args)) => args,
@@ -3353,8 +4937,9 @@ fn main() -> ExitCode {
     let wants_signins = args.signins.interactive.is_some()
         || args.signins.noninteractive.is_some()
         || args.signins.applications.is_some();
+    let wants_tenant = wants_signins || args.audit.is_some();
     let mut roster = Vec::new();
-    let roster_slot = if wants_signins {
+    let roster_slot = if wants_tenant {
         Some(&mut roster)
     } else {
         None
@@ -3374,8 +4959,17 @@ fn main() -> ExitCode {
         eprintln!("generate-tenant: cannot write '{}': {err}", args.out);
         return ExitCode::FAILURE;
     }
-    if wants_signins {
-        if let Err(err) = write_signins(&args, roster) {
+    if wants_tenant {
+        let tenant = Tenant::build(roster, args.seed);
+        let mut result = if wants_signins {
+            write_signins(&args, &tenant)
+        } else {
+            Ok(())
+        };
+        if let (Ok(()), Some((n, path))) = (&result, &args.audit) {
+            result = write_audit(&args, &tenant, *n, path);
+        }
+        if let Err(err) = result {
             eprintln!("generate-tenant: {err}");
             return ExitCode::FAILURE;
         }

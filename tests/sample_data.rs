@@ -282,6 +282,58 @@ fn sample_sign_in_figures_agree_with_a_simple_recount() {
     assert!(out.html.contains("id=\"signins\""));
 }
 
+/// Recount audit figures straight from the audit download, by its English headers.
+#[test]
+fn sample_audit_figures_agree_with_a_simple_recount() {
+    let text = std::fs::read_to_string(sample().join("AuditLogs_2026-11-20.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let idx = |h: &str| headers.iter().position(|x| x == h).unwrap();
+    let (service, activity, result, target) = (
+        idx("Service"),
+        idx("Activity"),
+        idx("Result"),
+        idx("Target1UserPrincipalName"),
+    );
+    let props: Vec<usize> = headers
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| h.contains("ModifiedProperty") && h.ends_with("Name"))
+        .map(|(i, _)| i)
+        .collect();
+    let (mut rows, mut relevant, mut registrations) = (0u64, 0u64, 0u64);
+    let mut registered = std::collections::HashSet::new();
+    for record in reader.records() {
+        let r = record.unwrap();
+        rows += 1;
+        let is_relevant = &r[service] == "Authentication Methods"
+            || props
+                .iter()
+                .any(|i| r[*i].starts_with("StrongAuthentication"));
+        if !is_relevant {
+            continue;
+        }
+        relevant += 1;
+        let registration = [
+            "User registered security info",
+            "User registered all required security info",
+            "Admin registered security info",
+        ]
+        .contains(&&r[activity]);
+        if registration && r[result].eq_ignore_ascii_case("success") {
+            registrations += 1;
+            registered.insert(r[target].to_lowercase());
+        }
+    }
+    let out = common::run(&[sample()], None);
+    let a = &out.json["audit"];
+    assert_eq!(a["rows"], rows);
+    assert_eq!(a["relevant_rows"], relevant);
+    assert_eq!(a["registration_events"], registrations);
+    assert_eq!(a["users_registered"], registered.len() as u64);
+    assert!(out.html.contains("id=\"timeline\""));
+}
+
 #[test]
 fn sample_report_is_complete_and_reproducible() {
     let a = common::run(&[sample()], None);

@@ -38,6 +38,16 @@ fn evaluate(a: &Analysis) -> Evaluation {
             Vec::new(),
         );
     };
+    if o.matched == 0 {
+        return super::needs_data(
+            &format!(
+                "None of the {} registrations by users could be traced to a sign-in: the sign-in logs must cover the registration period (sign-ins to My Signins, ideally with the same correlation id).",
+                o.registrations
+            ),
+            super::SIGNIN_LOG_DOWNLOAD,
+            Vec::new(),
+        );
+    }
     Evaluation {
         status: if o.suspicious == 0 { Status::Met } else { Status::NotMet },
         summary: format!(
