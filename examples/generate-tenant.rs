@@ -37,7 +37,7 @@
 //! Sign-in log downloads of the same tenant can be written alongside:
 //!
 //! ```text
-//! cargo run --release --example generate-tenant -- --users 400 --seed 7 --layout extended --out sample-data/exportUserRegistrationDetails_2026-11-20.csv --signins 1500 --signins-out sample-data/InteractiveSignIns_2026-11-13_2026-11-20.csv --authdetails-out sample-data/InteractiveSignIns_AuthDetails_2026-11-13_2026-11-20.csv --noninteractive 600 --noninteractive-out sample-data/NonInteractiveSignIns_2026-11-13_2026-11-20.csv --appsignins 100 --appsignins-out sample-data/ApplicationSignIns_2026-11-13_2026-11-20.csv
+//! cargo run --release --example generate-tenant -- --users 400 --seed 7 --layout extended --out sample-data/exportUserRegistrationDetails_2026-11-20.csv --signins 1500 --signins-out sample-data/InteractiveSignIns_2026-11-13_2026-11-20.csv --authdetails-out sample-data/InteractiveSignIns_AuthDetails_2026-11-13_2026-11-20.csv --noninteractive 600 --noninteractive-out sample-data/NonInteractiveSignIns_2026-11-13_2026-11-20.csv --appsignins 100 --appsignins-out sample-data/ApplicationSignIns_2026-11-13_2026-11-20.csv --audit 2500 --audit-out sample-data/AuditLogs_2026-11-20.csv
 //! ```
 //!
 //! * `--signins N` with `--signins-out FILE`: N interactive user sign-ins in
