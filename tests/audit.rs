@@ -113,6 +113,31 @@ fn r1_r3_and_actions_from_the_audit_log() {
     assert_eq!(finding(&j, "default-to-phone")["affected"], 1);
     assert_eq!(j["actions"]["by_code"]["LATE_REGISTRATION"], 1); // carol
     assert_eq!(j["actions"]["by_code"]["DEFAULT_SWITCHED_TO_PHONE"], 1); // frank
+    assert_eq!(finding(&j, "late-registrations")["status"], "not_met");
+    assert_eq!(finding(&j, "late-registrations")["affected"], 1);
+    // Registration export: 11 users, 6 MFA capable.
+    assert_eq!(j["audit"]["not_capable_at_as_of"], 5);
+}
+
+#[test]
+fn actions_csv_names_each_users_first_and_last_registration() {
+    let inputs = vec![
+        fixture("registration/b-graph-beta.csv"),
+        fixture("audit/AuditLogs_2026-11-03.csv"),
+    ];
+    let out = run_with_deadline(&inputs, None, Some(date("2026-10-31")));
+    let text = out.csv.trim_start_matches('\u{feff}');
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let carol = reader
+        .records()
+        .map(Result::unwrap)
+        .find(|r| &r[1] == "carol@contoso.example")
+        .unwrap();
+    assert_eq!(&carol[col("first_registration")], "2026-11-01T00:00:00Z");
+    assert_eq!(&carol[col("last_registration")], "2026-11-01T00:00:00Z");
+    assert!(carol[col("action_codes")].contains("LATE_REGISTRATION"));
 }
 
 #[test]

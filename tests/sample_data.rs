@@ -332,6 +332,16 @@ fn sample_audit_figures_agree_with_a_simple_recount() {
     assert_eq!(a["registration_events"], registrations);
     assert_eq!(a["users_registered"], registered.len() as u64);
     assert!(out.html.contains("id=\"timeline\""));
+    // With the campaign's deadline the report lists the late registrations.
+    let deadline = chrono::NaiveDate::from_ymd_opt(2026, 10, 31);
+    let late = common::run_with_deadline(&[sample()], None, deadline);
+    let after = late.json["audit"]["registered_after_deadline"]
+        .as_u64()
+        .unwrap();
+    assert!(after > 0);
+    assert!(late
+        .html
+        .contains("Late registrations (after the deadline)"));
 }
 
 #[test]

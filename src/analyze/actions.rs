@@ -242,5 +242,7 @@ pub fn actions_frame(per_user: LazyFrame) -> LazyFrame {
             col("successes"),
             col("single_factor_successes"),
             col("mfa_used"),
+            col("first_registration"),
+            col("last_registration"),
         ])
 }

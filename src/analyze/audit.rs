@@ -340,6 +340,7 @@ pub fn analyze(
         .group_by([col("subject")])
         .agg([
             col("time_us").min().alias("first_us"),
+            col("time_us").max().alias("last_us"),
             col("subject_id").drop_nulls().first().alias("subject_id"),
         ])
         .collect()?;
@@ -435,11 +436,26 @@ pub fn analyze(
             .filter_map(|i| ids.get(i).map(str::to_string))
             .collect()
     };
+    // First and last registration per user key (UPN or object id).
+    let mut span: std::collections::HashMap<String, (i64, i64)> = Default::default();
+    {
+        let ids = firsts.column("subject_id")?.str()?.clone();
+        let last_us = firsts.column("last_us")?.i64()?.clone();
+        for i in 0..firsts.height() {
+            if let (Some(f), Some(l)) = (first_us.get(i), last_us.get(i)) {
+                for key in [subjects.get(i), ids.get(i)].into_iter().flatten() {
+                    span.insert(key.to_string(), (f, l));
+                }
+            }
+        }
+    }
     let rows = registration_users.column("row")?.u32()?.clone();
     let upn = registration_users.column("upn_key")?.str()?.clone();
     let id = registration_users.column("id")?.str()?.clone();
     let mut audit_late = Vec::with_capacity(rows.len());
     let mut audit_phone = Vec::with_capacity(rows.len());
+    let mut audit_first = Vec::with_capacity(rows.len());
+    let mut audit_last = Vec::with_capacity(rows.len());
     for i in 0..rows.len() {
         let matches = |set: &std::collections::HashSet<String>| {
             upn.get(i).is_some_and(|u| set.contains(u))
@@ -447,6 +463,16 @@ pub fn analyze(
         };
         audit_late.push(deadline.map(|_| matches(&late_set) || matches(&late_ids)));
         audit_phone.push(matches(&phone_subjects));
+        let s = upn
+            .get(i)
+            .and_then(|u| span.get(u))
+            .or_else(|| id.get(i).and_then(|x| span.get(x)));
+        let iso = |us: i64| {
+            chrono::DateTime::from_timestamp_micros(us)
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        };
+        audit_first.push(s.and_then(|(f, _)| iso(*f)));
+        audit_last.push(s.and_then(|(_, l)| iso(*l)));
     }
     let per_user = DataFrame::new(
         rows.len(),
@@ -454,6 +480,8 @@ pub fn analyze(
             Column::new("row".into(), rows.iter().collect::<Vec<_>>()),
             Column::new("audit_late".into(), audit_late),
             Column::new("audit_default_to_phone".into(), audit_phone),
+            Column::new("first_registration".into(), audit_first),
+            Column::new("last_registration".into(), audit_last),
         ],
     )?;
 

@@ -221,6 +221,8 @@ pub fn analyze(
                     lit(NULL)
                         .cast(DataType::Boolean)
                         .alias("suspicious_registration"),
+                    lit(NULL).cast(DataType::String).alias("first_registration"),
+                    lit(NULL).cast(DataType::String).alias("last_registration"),
                 ])
                 .collect()?;
             (empty, None)

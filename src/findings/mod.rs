@@ -11,6 +11,7 @@ mod admins_phishing_resistant;
 pub mod data_quality;
 mod default_to_phone;
 mod guests_no_mfa;
+mod late_registrations;
 mod legacy_auth;
 mod mfa_fatigue;
 mod no_mfa;
@@ -181,7 +182,7 @@ pub const FROM_SIGNINS: &[&Check] = &[
 ];
 
 /// Findings that need the audit log; judged only when audit logs were given.
-pub const FROM_AUDIT: &[&Check] = &[&default_to_phone::CHECK];
+pub const FROM_AUDIT: &[&Check] = &[&late_registrations::CHECK, &default_to_phone::CHECK];
 
 /// Findings that need both the audit log and the sign-in logs.
 pub const FROM_AUDIT_AND_SIGNINS: &[&Check] = &[&suspicious_registrations::CHECK];

@@ -11,7 +11,7 @@ use crate::methods::Tier;
 
 pub struct ActionsCsv;
 
-pub const HEADER: [&str; 15] = [
+pub const HEADER: [&str; 17] = [
     "priority",
     "user_principal_name",
     "display_name",
@@ -27,6 +27,8 @@ pub const HEADER: [&str; 15] = [
     "successful_signins",
     "single_factor_signins",
     "mfa_methods_used",
+    "first_registration",
+    "last_registration",
 ];
 
 /// Neutralize a cell that a spreadsheet would read as a formula: a leading `=`, `+`, `-`, `@`,
@@ -66,6 +68,8 @@ impl Exporter for ActionsCsv {
         let successes = col("successes")?.u32()?.clone();
         let single = col("single_factor_successes")?.u32()?.clone();
         let used = col("mfa_used")?.str()?.clone();
+        let first_reg = col("first_registration")?.str()?.clone();
+        let last_reg = col("last_registration")?.str()?.clone();
         // Without sign-in logs the sign-in columns stay empty rather than claiming zero.
         let have_signins = report.analysis.signins.is_some();
         let n = |v: Option<u32>| {
@@ -108,6 +112,8 @@ impl Exporter for ActionsCsv {
                 n(successes.get(i)),
                 n(single.get(i)),
                 used.get(i).unwrap_or_default().to_string(),
+                first_reg.get(i).unwrap_or_default().to_string(),
+                last_reg.get(i).unwrap_or_default().to_string(),
             ];
             w.write_record(row.iter().map(|c| guard(c).into_owned()))
                 .map_err(csv_err)?;

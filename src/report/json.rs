@@ -105,7 +105,7 @@ pub fn signins_json(s: &SignInStats) -> Value {
 }
 
 /// The `audit` object; see docs/METRICS.md ("Registration timeline").
-pub fn audit_json(a: &AuditStats) -> Value {
+pub fn audit_json(report: &Report, a: &AuditStats) -> Value {
     json!({
         "rows": a.rows,
         "relevant_rows": a.relevant_rows,
@@ -132,6 +132,8 @@ pub fn audit_json(a: &AuditStats) -> Value {
         "deadline_source": a.deadline_source,
         "registered_before_deadline": a.registered_before_deadline,
         "registered_after_deadline": a.registered_after_deadline,
+        // Users of the registration export still not MFA capable at the as-of date.
+        "not_capable_at_as_of": report.analysis.all.mfa_capable.map(|c| report.analysis.all.users - c),
         "timeline": a.timeline,
         "registration_origin": a.registration_origin,
     })
@@ -176,7 +178,7 @@ pub fn report_json(report: &Report) -> Value {
         "skipped_files": report.skipped,
         "registration": registration,
         "signins": a.signins.as_ref().map(signins_json),
-        "audit": a.audit.as_ref().map(audit_json),
+        "audit": a.audit.as_ref().map(|x| audit_json(report, x)),
         "recommendations": report.guidance,
         "findings": report.further,
         "actions": {
