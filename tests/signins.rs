@@ -540,3 +540,25 @@ fn a_header_only_sign_in_file_still_gives_a_sign_in_section() {
     assert_eq!(j["signins"]["registered_vs_used"]["no_signins"], 11);
     assert_eq!(finding(&j, "R2")["status"], "needs_data");
 }
+
+#[test]
+fn a_guest_passing_home_tenant_mfa_is_not_a_gap() {
+    // hank (guest, not MFA capable here) signs in with MFA satisfied by a claim from his home
+    // tenant; dave (member, not capable) signs in single-factor.
+    let dir = tempfile::tempdir().unwrap();
+    let hank = "00000008-0000-4000-8000-000000000008";
+    let dave = "00000004-0000-4000-8000-000000000004";
+    let f = temp_csv(
+        dir.path(),
+        "InteractiveSignIns_guest.csv",
+        "Date (UTC),Request ID,User ID,Username,Status,Authentication requirement,Multifactor authentication result",
+        &[
+            &format!("2026-09-20T10:00:00Z,g1,{hank},hank@tailspin.example,Success,Multifactor authentication,MFA requirement satisfied by claim in the token"),
+            &format!("2026-09-20T10:05:00Z,g2,{dave},dave@contoso.example,Success,Single-factor authentication,"),
+        ],
+    );
+    let j = run(&[fixture("registration/b-graph-beta.csv"), f], None).json;
+    let c = &j["signins"]["registered_vs_used"];
+    assert_eq!(c["external_mfa"], 1); // hank
+    assert_eq!(c["not_capable_signed_in"], 1); // dave
+}

@@ -192,7 +192,8 @@ pub enum UsageClass {
     NotCapableSignedIn,
     /// Successful sign-ins met MFA only through claims in a token (no MFA prompt in the window).
     MfaByTokenOnly,
-    /// MFA done by an external or federated provider: "not capable" here is not a gap.
+    /// MFA done by an external or federated provider, or a guest's MFA claim from the home
+    /// tenant: "not capable" here is not a gap.
     ExternalMfa,
     /// Sign-ins in the window, none successful.
     NoSuccessfulSignIn,
@@ -749,6 +750,19 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
         .then(lit(UsageClass::NoSuccessfulSignIn.key()))
         .when(col("mfa_external").gt(lit(0u32)))
         .then(lit(UsageClass::ExternalMfa.key()))
+        // A guest who cannot do MFA here but passed MFA (a claim from the home tenant, trusted
+        // through cross-tenant access settings) did MFA elsewhere: not a gap of this tenant.
+        .when(
+            col("is_guest")
+                .fill_null(lit(false))
+                .and(capable.clone().not().fill_null(lit(false)))
+                .and(
+                    col("mfa_token")
+                        .gt(lit(0u32))
+                        .or(col("mfa_completed").gt(lit(0u32))),
+                ),
+        )
+        .then(lit(UsageClass::ExternalMfa.key()))
         .when(capable.clone().not().fill_null(lit(false)))
         .then(lit(UsageClass::NotCapableSignedIn.key()))
         .when(col("mfa_completed").gt(lit(0u32)))
@@ -789,6 +803,7 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
             col("is_mfa_capable"),
             col("n_mfa"),
             col("is_mfa_registered"),
+            col("is_guest"),
             col("default_method"),
         ])
         .join(
@@ -1012,6 +1027,7 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
             "is_mfa_capable",
             "n_mfa",
             "is_mfa_registered",
+            "is_guest",
             "default_method",
             "prompts",
             "active_days",
