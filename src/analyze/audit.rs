@@ -4,6 +4,8 @@
 
 use chrono::NaiveDate;
 use polars::prelude::*;
+
+use super::{count, u64_at};
 use serde::Serialize;
 
 /// The service whose events describe security-info registration.
@@ -122,21 +124,6 @@ pub struct AuditStats {
     pub default_to_phone_users: Vec<AuditUser>,
     /// Where registrations came from, when sign-in logs were given too.
     pub registration_origin: Option<super::origin::OriginStats>,
-}
-
-fn count(e: Expr, name: &str) -> Expr {
-    e.fill_null(lit(false))
-        .cast(DataType::UInt64)
-        .sum()
-        .alias(name)
-}
-
-fn u64_at(df: &DataFrame, name: &str) -> u64 {
-    df.column(name)
-        .ok()
-        .and_then(|c| c.cast(&DataType::UInt64).ok())
-        .and_then(|c| c.u64().ok().and_then(|ca| ca.get(0)))
-        .unwrap_or(0)
 }
 
 fn day_of(us: i64) -> Option<NaiveDate> {

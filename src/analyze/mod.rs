@@ -329,6 +329,23 @@ fn duplicate_examples(users: LazyFrame) -> PolarsResult<Vec<String>> {
     Ok(examples)
 }
 
+/// Rows (or users) where `e` holds, as a named `u64` sum; nulls count as false.
+pub(crate) fn count(e: Expr, name: &str) -> Expr {
+    e.fill_null(lit(false))
+        .cast(DataType::UInt64)
+        .sum()
+        .alias(name)
+}
+
+/// The first value of a one-row aggregate frame's column, as `u64` (0 when absent).
+pub(crate) fn u64_at(df: &DataFrame, name: &str) -> u64 {
+    df.column(name)
+        .ok()
+        .and_then(|c| c.cast(&DataType::UInt64).ok())
+        .and_then(|c| c.u64().ok().and_then(|ca| ca.get(0)))
+        .unwrap_or(0)
+}
+
 /// Users per method, taxonomy order first, then unknown names alphabetically.
 fn method_counts(user_methods: LazyFrame) -> PolarsResult<Vec<(String, u64)>> {
     let mut counts = value_counts(user_methods, "method")?;

@@ -3,6 +3,8 @@
 //! uses legacy protocols that bypass MFA, and where security info was registered from.
 
 use polars::prelude::*;
+
+use super::{count, u64_at};
 use serde::Serialize;
 
 use crate::ingest::SignIns;
@@ -347,21 +349,6 @@ pub struct SignInStats {
     pub top_legacy: Vec<SignInUser>,
     /// Up to ten users (UPN, else object id) who signed in but are not in the registration export.
     pub not_in_registration_examples: Vec<String>,
-}
-
-fn u64_at(df: &DataFrame, name: &str) -> u64 {
-    df.column(name)
-        .ok()
-        .and_then(|c| c.cast(&DataType::UInt64).ok())
-        .and_then(|c| c.u64().ok().and_then(|ca| ca.get(0)))
-        .unwrap_or(0)
-}
-
-fn count(e: Expr, name: &str) -> Expr {
-    e.fill_null(lit(false))
-        .cast(DataType::UInt64)
-        .sum()
-        .alias(name)
 }
 
 /// The home address of a guest UPN: `jane_fabrikam.example#EXT#@contoso.onmicrosoft.com`

@@ -2,6 +2,8 @@
 //! admins). Every figure that the inputs cannot tell is `None`, never a guess.
 
 use polars::prelude::*;
+
+use super::count;
 use serde::Serialize;
 
 use crate::methods::{DeviceGroup, Tier};
@@ -44,13 +46,6 @@ pub struct RegistrationSummary {
     pub mfa_without_sspr: Option<u64>,
     /// Users whose method list was lost in the export.
     pub methods_unknown_users: u64,
-}
-
-fn count(e: Expr, name: &str) -> Expr {
-    e.fill_null(lit(false))
-        .cast(DataType::UInt64)
-        .sum()
-        .alias(name)
 }
 
 fn nulls(name: &str) -> Expr {
