@@ -65,6 +65,9 @@ pub struct ReportArgs {
     /// Also write the per-user action list (CSV, opens in Excel) here.
     #[arg(long, value_name = "FILE")]
     pub actions: Option<PathBuf>,
+    /// Also write every user (not only those with actions), with the same columns, here.
+    #[arg(long, value_name = "FILE")]
+    pub users: Option<PathBuf>,
     /// Date the report describes [default: the newest timestamp in the data, so the same inputs
     /// always give the same report].
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]

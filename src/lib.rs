@@ -26,6 +26,8 @@ pub struct ReportOptions {
     pub html: Option<PathBuf>,
     pub json: Option<PathBuf>,
     pub actions: Option<PathBuf>,
+    /// Every user, not only those with actions (`--users`).
+    pub users: Option<PathBuf>,
     pub as_of: Option<NaiveDate>,
     /// Registration deadline (guidance 3), judged against the audit log.
     pub deadline: Option<NaiveDate>,
@@ -100,6 +102,9 @@ pub fn run_report(opts: &ReportOptions) -> Result<RunSummary> {
     }
     if let Some(p) = &opts.actions {
         outputs.push(("actions CSV", &report::ActionsCsv, p));
+    }
+    if let Some(p) = &opts.users {
+        outputs.push(("users CSV", &report::UsersCsv, p));
     }
     let files = ingest::discover(&opts.inputs)?;
     check_outputs(

@@ -31,6 +31,7 @@ fn report(args: entra_mfa_report::cli::ReportArgs) -> entra_mfa_report::error::R
         html: Some(args.output),
         json: args.json,
         actions: args.actions,
+        users: args.users,
         as_of: args.as_of,
         deadline: args.deadline,
         title: args.title,

@@ -562,3 +562,41 @@ fn a_guest_passing_home_tenant_mfa_is_not_a_gap() {
     assert_eq!(c["external_mfa"], 1); // hank
     assert_eq!(c["not_capable_signed_in"], 1); // dave
 }
+
+#[test]
+fn users_csv_lists_every_user_with_sign_in_usage() {
+    let out = run(
+        &[
+            fixture("registration/b-graph-beta.csv"),
+            fixture("signins/InteractiveSignIns_2026-09-20_2026-09-23.csv"),
+        ],
+        None,
+    );
+    let text = out.users.trim_start_matches('\u{feff}');
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(&headers[0], "first_action_rule");
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 11, "every distinct user, actions or not");
+    let upns: Vec<&str> = rows.iter().map(|r| &r[1]).collect();
+    let mut sorted = upns.clone();
+    sorted.sort_by_key(|u| u.to_lowercase());
+    assert_eq!(upns, sorted, "sorted by UPN");
+    // alice has no action but is listed, with her sign-in usage (r01 push, r02 token; r23 has
+    // the same method): 3 sign-ins, MFA by Authenticator notification.
+    let alice = rows
+        .iter()
+        .find(|r| &r[1] == "alice@contoso.example")
+        .unwrap();
+    assert_eq!(&alice[0], "");
+    assert_eq!(&alice[col("signins")], "3");
+    assert_eq!(&alice[col("mfa_methods_used")], "authenticator_push");
+    assert_eq!(&alice[col("signin_class")], "used_mfa");
+    // judy's first action is rule 1 (ADMIN_NO_MFA).
+    let judy = rows
+        .iter()
+        .find(|r| &r[1] == "judy@contoso.example")
+        .unwrap();
+    assert_eq!(&judy[0], "1");
+}

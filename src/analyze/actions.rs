@@ -193,6 +193,33 @@ pub fn codes(bits: u32) -> impl Iterator<Item = &'static ActionRule> {
 /// Users with at least one action, highest priority first (then admins, then UPN), with the
 /// columns the exporters need. `action_bits` holds one bit per rule; `priority` the first rule.
 pub fn actions_frame(per_user: LazyFrame) -> LazyFrame {
+    with_actions(per_user)
+        .filter(col("priority").is_not_null())
+        .sort_by_exprs(
+            [
+                col("priority"),
+                col("is_admin").fill_null(lit(false)),
+                col("upn_key"),
+            ],
+            SortMultipleOptions::default()
+                .with_order_descending_multi([false, true, false])
+                .with_maintain_order(true),
+        )
+        .select(exported_columns())
+}
+
+/// Every user, by UPN, with the same columns as [`actions_frame`] (the `--users` list).
+pub fn users_frame(per_user: LazyFrame) -> LazyFrame {
+    with_actions(per_user)
+        .sort(
+            ["upn_key"],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .select(exported_columns())
+}
+
+/// `action_bits` (one bit per rule) and `priority` (the first rule that holds, or null).
+fn with_actions(per_user: LazyFrame) -> LazyFrame {
     let bits = RULES
         .iter()
         .enumerate()
@@ -210,39 +237,31 @@ pub fn actions_frame(per_user: LazyFrame) -> LazyFrame {
         .fold(lit(NULL).cast(DataType::UInt32), |rest, (i, r)| {
             when(r.predicate()).then(lit(i as u32)).otherwise(rest)
         });
-    per_user
-        .with_columns([
-            bits.cast(DataType::UInt32).alias("action_bits"),
-            priority.alias("priority"),
-        ])
-        .filter(col("priority").is_not_null())
-        .sort_by_exprs(
-            [
-                col("priority"),
-                col("is_admin").fill_null(lit(false)),
-                col("upn_key"),
-            ],
-            SortMultipleOptions::default()
-                .with_order_descending_multi([false, true, false])
-                .with_maintain_order(true),
-        )
-        .select([
-            col("upn"),
-            col("display_name"),
-            col("is_guest"),
-            col("user_type"),
-            col("is_admin"),
-            col("tier_rank"),
-            col("methods_text"),
-            col("default_method"),
-            col("action_bits"),
-            col("priority"),
-            col("signin_class"),
-            col("signins"),
-            col("successes"),
-            col("single_factor_successes"),
-            col("mfa_used"),
-            col("first_registration"),
-            col("last_registration"),
-        ])
+    per_user.with_columns([
+        bits.cast(DataType::UInt32).alias("action_bits"),
+        priority.alias("priority"),
+    ])
+}
+
+/// The columns the per-user exporters read.
+fn exported_columns() -> Vec<Expr> {
+    vec![
+        col("upn"),
+        col("display_name"),
+        col("is_guest"),
+        col("user_type"),
+        col("is_admin"),
+        col("tier_rank"),
+        col("methods_text"),
+        col("default_method"),
+        col("action_bits"),
+        col("priority"),
+        col("signin_class"),
+        col("signins"),
+        col("successes"),
+        col("single_factor_successes"),
+        col("mfa_used"),
+        col("first_registration"),
+        col("last_registration"),
+    ]
 }

@@ -66,6 +66,8 @@ pub struct Analysis {
     pub unknown_methods: Vec<UnknownMethod>,
     /// Users with ≥ 1 action, priority order; see [`actions::actions_frame`].
     pub actions: DataFrame,
+    /// Every distinct user with registration, sign-in and audit columns (one row per user).
+    pub per_user: DataFrame,
     /// Action code → users, in rule order (zeros included).
     pub action_counts: Vec<(&'static str, u64)>,
     /// Sign-in evidence, when sign-in logs were given.
@@ -264,6 +266,7 @@ pub fn analyze(
         .collect();
 
     let actions = actions::actions_frame(pu).collect()?;
+    let per_user_all = per_user;
     let bits = actions.column("action_bits")?.u32()?;
     let action_counts = actions::RULES
         .iter()
@@ -289,6 +292,7 @@ pub fn analyze(
         admins,
         unknown_methods,
         actions,
+        per_user: per_user_all,
         action_counts,
         signins: signin_stats,
         audit: audit_stats,

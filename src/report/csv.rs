@@ -4,6 +4,8 @@
 
 use std::io::Write;
 
+use polars::prelude::IntoLazy;
+
 use super::{io, Exporter, Report};
 use crate::analyze::actions;
 use crate::error::Result;
@@ -40,19 +42,56 @@ pub fn guard(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Every user with the same columns as the action list, sorted by UPN; the first column gives
+/// the number of the user's most urgent action rule (empty when there is none).
+pub struct UsersCsv;
+
 impl Exporter for ActionsCsv {
     fn name(&self) -> &'static str {
         "actions CSV"
     }
 
     fn write(&self, report: &Report, out: &mut dyn Write) -> Result<()> {
+        write_users(report, &report.analysis.actions, HEADER[0], out)
+    }
+}
+
+impl Exporter for UsersCsv {
+    fn name(&self) -> &'static str {
+        "users CSV"
+    }
+
+    fn write(&self, report: &Report, out: &mut dyn Write) -> Result<()> {
+        let frame = actions::users_frame(report.analysis.per_user.clone().lazy())
+            .collect()
+            .map_err(crate::error::Error::from)?;
+        write_users(report, &frame, "first_action_rule", out)
+    }
+}
+
+/// Write one row per user of `frame` (columns of `actions::actions_frame`). The first column is
+/// the row's rank when `first` is `priority`, else the 1-based number of its first action rule.
+fn write_users(
+    report: &Report,
+    frame: &polars::prelude::DataFrame,
+    first: &str,
+    out: &mut dyn Write,
+) -> Result<()> {
+    {
         out.write_all(b"\xEF\xBB\xBF").map_err(io)?;
         let mut w = ::csv::WriterBuilder::new()
             .terminator(::csv::Terminator::CRLF)
             .from_writer(out);
         let csv_err = |e: ::csv::Error| crate::error::Error::Internal(format!("CSV: {e}"));
-        w.write_record(HEADER).map_err(csv_err)?;
-        let frame = &report.analysis.actions;
+        let mut header = HEADER;
+        header[0] = first;
+        w.write_record(header).map_err(csv_err)?;
+        let ranked = first == HEADER[0];
+        let priority = frame
+            .column("priority")
+            .map_err(crate::error::Error::from)?
+            .u32()?
+            .clone();
         let col = |name: &str| frame.column(name).map_err(crate::error::Error::from);
         let upn = col("upn")?.str()?.clone();
         let name = col("display_name")?.str()?.clone();
@@ -90,7 +129,14 @@ impl Exporter for ActionsCsv {
                 }
             });
             let row = [
-                (i + 1).to_string(),
+                if ranked {
+                    (i + 1).to_string()
+                } else {
+                    priority
+                        .get(i)
+                        .map(|p| (p + 1).to_string())
+                        .unwrap_or_default()
+                },
                 upn.get(i).unwrap_or_default().to_string(),
                 name.get(i).unwrap_or_default().to_string(),
                 kind,

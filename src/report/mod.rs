@@ -17,7 +17,7 @@ use crate::findings::data_quality::Note;
 use crate::findings::Finding;
 use crate::ingest::{FileReport, SkippedFile};
 
-pub use self::csv::ActionsCsv;
+pub use self::csv::{ActionsCsv, UsersCsv};
 pub use html::HtmlReport;
 pub use json::JsonSummary;
 

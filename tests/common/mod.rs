@@ -22,6 +22,7 @@ pub struct Outputs {
     pub json: Value,
     pub html: String,
     pub csv: String,
+    pub users: String,
     pub dir: tempfile::TempDir,
 }
 
@@ -40,6 +41,7 @@ pub fn run_with_deadline(
         html: Some(dir.path().join("report.html")),
         json: Some(dir.path().join("summary.json")),
         actions: Some(dir.path().join("actions.csv")),
+        users: Some(dir.path().join("users.csv")),
         as_of,
         deadline,
         title: "Test report".into(),
@@ -51,6 +53,7 @@ pub fn run_with_deadline(
         json: serde_json::from_str(&read("summary.json")).unwrap(),
         html: read("report.html"),
         csv: read("actions.csv"),
+        users: read("users.csv"),
         dir,
     }
 }
