@@ -137,6 +137,19 @@ fn actions_csv_names_each_users_first_and_last_registration() {
         .unwrap();
     assert_eq!(&carol[col("first_registration")], "2026-11-01T00:00:00Z");
     assert_eq!(&carol[col("last_registration")], "2026-11-01T00:00:00Z");
+    assert_eq!(&carol[col("audit_events")], "registered 2");
+    // judy: registered by alice with a Temporary Access Pass (users CSV: every user).
+    let users = out.users.trim_start_matches('\u{feff}');
+    let mut reader = csv::Reader::from_reader(users.as_bytes());
+    let judy = reader
+        .records()
+        .map(Result::unwrap)
+        .find(|r| &r[1] == "judy@contoso.example")
+        .unwrap();
+    assert_eq!(
+        &judy[col("audit_events")],
+        "registered 1, registered by an admin 1, Temporary Access Pass 1"
+    );
     assert!(carol[col("action_codes")].contains("LATE_REGISTRATION"));
 }
 

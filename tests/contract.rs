@@ -264,13 +264,14 @@ fn per_user_actions_are_complete_and_in_priority_order() {
             "single_factor_signins",
             "mfa_methods_used",
             "first_registration",
-            "last_registration"
+            "last_registration",
+            "audit_events"
         ]
     );
     // No sign-in logs: the sign-in columns are empty, not zero.
     let judy_row = reader.records().next().unwrap().unwrap();
     let sign_in_cells: Vec<&str> = judy_row.iter().skip(10).collect();
-    assert_eq!(sign_in_cells, ["", "", "", "", "", "", ""]);
+    assert_eq!(sign_in_cells, ["", "", "", "", "", "", "", ""]);
     let mut reader = csv::Reader::from_reader(csv.as_bytes());
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     let upns: Vec<&str> = rows.iter().map(|r| r.get(1).unwrap()).collect();

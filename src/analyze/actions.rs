@@ -263,5 +263,6 @@ fn exported_columns() -> Vec<Expr> {
         col("mfa_used"),
         col("first_registration"),
         col("last_registration"),
+        col("audit_events"),
     ]
 }

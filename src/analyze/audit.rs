@@ -423,6 +423,58 @@ pub fn analyze(
             .filter_map(|i| ids.get(i).map(str::to_string))
             .collect()
     };
+    // Each user's security-info events, summarized in words for the per-user lists.
+    let per_subject = a
+        .clone()
+        .filter(col("relevant").and(col("subject").is_not_null()))
+        .group_by([col("subject")])
+        .agg([
+            col("subject_id").drop_nulls().first().alias("subject_id"),
+            count(col("registered"), "registered"),
+            count(col("admin"), "admin"),
+            count(col("tap"), "tap"),
+            count(col("default_changed"), "default_changed"),
+            count(col("to_phone"), "to_phone"),
+            count(col("deletion"), "deletion"),
+            count(col("failure"), "failure"),
+            count(col("cancel"), "cancel"),
+        ])
+        .collect()?;
+    let mut summary: std::collections::HashMap<String, String> = Default::default();
+    {
+        let subj = per_subject.column("subject")?.str()?.clone();
+        let ids = per_subject.column("subject_id")?.str()?.clone();
+        let get = |name: &str| -> PolarsResult<UInt64Chunked> {
+            Ok(per_subject.column(name)?.u64()?.clone())
+        };
+        let labels = [
+            ("registered", "registered"),
+            ("admin", "registered by an admin"),
+            ("tap", "Temporary Access Pass"),
+            ("default_changed", "default changed"),
+            ("to_phone", "default changed to a phone"),
+            ("deletion", "deleted"),
+            ("failure", "failed"),
+            ("cancel", "canceled"),
+        ];
+        let columns = labels
+            .iter()
+            .map(|(c, _)| get(c))
+            .collect::<PolarsResult<Vec<_>>>()?;
+        for i in 0..per_subject.height() {
+            let text: Vec<String> = labels
+                .iter()
+                .zip(columns.iter())
+                .filter_map(|((_, label), c)| {
+                    c.get(i).filter(|n| *n > 0).map(|n| format!("{label} {n}"))
+                })
+                .collect();
+            let text = text.join(", ");
+            for key in [subj.get(i), ids.get(i)].into_iter().flatten() {
+                summary.insert(key.to_string(), text.clone());
+            }
+        }
+    }
     // First and last registration per user key (UPN or object id).
     let mut span: std::collections::HashMap<String, (i64, i64)> = Default::default();
     {
@@ -443,6 +495,7 @@ pub fn analyze(
     let mut audit_phone = Vec::with_capacity(rows.len());
     let mut audit_first = Vec::with_capacity(rows.len());
     let mut audit_last = Vec::with_capacity(rows.len());
+    let mut audit_events: Vec<Option<String>> = Vec::with_capacity(rows.len());
     for i in 0..rows.len() {
         let matches = |set: &std::collections::HashSet<String>| {
             upn.get(i).is_some_and(|u| set.contains(u))
@@ -460,6 +513,12 @@ pub fn analyze(
         };
         audit_first.push(s.and_then(|(f, _)| iso(*f)));
         audit_last.push(s.and_then(|(_, l)| iso(*l)));
+        audit_events.push(
+            upn.get(i)
+                .and_then(|u| summary.get(u))
+                .or_else(|| id.get(i).and_then(|x| summary.get(x)))
+                .cloned(),
+        );
     }
     let per_user = DataFrame::new(
         rows.len(),
@@ -469,6 +528,7 @@ pub fn analyze(
             Column::new("audit_default_to_phone".into(), audit_phone),
             Column::new("first_registration".into(), audit_first),
             Column::new("last_registration".into(), audit_last),
+            Column::new("audit_events".into(), audit_events),
         ],
     )?;
 

@@ -225,6 +225,7 @@ pub fn analyze(
                         .alias("suspicious_registration"),
                     lit(NULL).cast(DataType::String).alias("first_registration"),
                     lit(NULL).cast(DataType::String).alias("last_registration"),
+                    lit(NULL).cast(DataType::String).alias("audit_events"),
                 ])
                 .collect()?;
             (empty, None)

@@ -13,7 +13,7 @@ use crate::methods::Tier;
 
 pub struct ActionsCsv;
 
-pub const HEADER: [&str; 17] = [
+pub const HEADER: [&str; 18] = [
     "priority",
     "user_principal_name",
     "display_name",
@@ -31,6 +31,7 @@ pub const HEADER: [&str; 17] = [
     "mfa_methods_used",
     "first_registration",
     "last_registration",
+    "audit_events",
 ];
 
 /// Neutralize a cell that a spreadsheet would read as a formula: a leading `=`, `+`, `-`, `@`,
@@ -109,6 +110,7 @@ fn write_users(
         let used = col("mfa_used")?.str()?.clone();
         let first_reg = col("first_registration")?.str()?.clone();
         let last_reg = col("last_registration")?.str()?.clone();
+        let events = col("audit_events")?.str()?.clone();
         // Without sign-in logs the sign-in columns stay empty rather than claiming zero.
         let have_signins = report.analysis.signins.is_some();
         let n = |v: Option<u32>| {
@@ -160,6 +162,7 @@ fn write_users(
                 used.get(i).unwrap_or_default().to_string(),
                 first_reg.get(i).unwrap_or_default().to_string(),
                 last_reg.get(i).unwrap_or_default().to_string(),
+                events.get(i).unwrap_or_default().to_string(),
             ];
             w.write_record(row.iter().map(|c| guard(c).into_owned()))
                 .map_err(csv_err)?;
