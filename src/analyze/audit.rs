@@ -31,10 +31,18 @@ pub fn reason_method(reason: &str) -> Option<&'static str> {
         "passkey (microsoft authenticator)",
     ]) {
         Some("passKeyDeviceBoundAuthenticator")
-    } else if has(&["passkey", "fido"]) {
+    } else if has(&["passkey in windows hello", "passkey (windows hello)"]) {
+        Some("passKeyDeviceBoundWindowsHello")
+    } else if has(&["synced passkey", "passkey (synced)"]) {
+        Some("passKeySynced")
+    } else if has(&["passkey (device-bound)", "device-bound passkey"]) {
+        Some("passKeyDeviceBound")
+    } else if has(&["fido", "security key"]) {
         Some("fido2SecurityKey")
     } else if has(&["windows hello"]) {
         Some("windowsHelloForBusiness")
+    } else if has(&["passwordless", "phone sign-in"]) {
+        Some("microsoftAuthenticatorPasswordless")
     } else if has(&["authenticator app", "authenticator"]) {
         if has(&["notification"]) {
             Some("microsoftAuthenticatorPush")
@@ -321,6 +329,21 @@ pub fn analyze(
     let unknown_reasons = counts(a.clone(), "unknown_reason")?;
 
     // First successful registration per user.
+    // A user's first registration *by themselves* decides the deadline split: registration by
+    // the help desk after the deadline is what guidance 3 recommends, not a late registration.
+    let self_firsts = a
+        .clone()
+        .filter(
+            col("registered")
+                .and(col("admin").not())
+                .and(col("subject").is_not_null()),
+        )
+        .group_by([col("subject")])
+        .agg([
+            col("time_us").min().alias("first_us"),
+            col("subject_id").drop_nulls().first().alias("subject_id"),
+        ])
+        .collect()?;
     let firsts = a
         .clone()
         .filter(col("registered").and(col("subject").is_not_null()))
@@ -334,21 +357,27 @@ pub fn analyze(
     let subjects = firsts.column("subject")?.str()?.clone();
     let first_us = firsts.column("first_us")?.i64()?.clone();
     let mut per_day: std::collections::BTreeMap<NaiveDate, u64> = Default::default();
+    for i in 0..firsts.height() {
+        if let Some(day) = first_us.get(i).and_then(day_of) {
+            *per_day.entry(day).or_default() += 1;
+        }
+    }
     let mut late: Vec<(String, i64)> = Vec::new();
     let (mut before, mut after) = (0u64, 0u64);
-    for i in 0..firsts.height() {
-        let Some(day) = first_us.get(i).and_then(day_of) else {
-            continue;
-        };
-        *per_day.entry(day).or_default() += 1;
-        if let Some(deadline) = deadline {
+    if let Some(deadline) = deadline {
+        let subj = self_firsts.column("subject")?.str()?.clone();
+        let first = self_firsts.column("first_us")?.i64()?.clone();
+        for i in 0..self_firsts.height() {
+            let Some(day) = first.get(i).and_then(day_of) else {
+                continue;
+            };
             if day <= deadline {
                 before += 1;
             } else {
                 after += 1;
                 late.push((
-                    subjects.get(i).unwrap_or_default().to_string(),
-                    first_us.get(i).unwrap_or(0),
+                    subj.get(i).unwrap_or_default().to_string(),
+                    first.get(i).unwrap_or(0),
                 ));
             }
         }
@@ -417,9 +446,10 @@ pub fn analyze(
             out
         })?;
     let late_ids: std::collections::HashSet<String> = {
-        let ids = firsts.column("subject_id")?.str()?.clone();
-        (0..firsts.height())
-            .filter(|i| late_set.contains(subjects.get(*i).unwrap_or_default()))
+        let subj = self_firsts.column("subject")?.str()?.clone();
+        let ids = self_firsts.column("subject_id")?.str()?.clone();
+        (0..self_firsts.height())
+            .filter(|i| late_set.contains(subj.get(*i).unwrap_or_default()))
             .filter_map(|i| ids.get(i).map(str::to_string))
             .collect()
     };
@@ -621,6 +651,19 @@ mod tests {
             (
                 "Admin registered phone method for user",
                 Some("mobilePhone"),
+            ),
+            (
+                "User registered Passkey in Windows Hello",
+                Some("passKeyDeviceBoundWindowsHello"),
+            ),
+            ("User registered Synced Passkey", Some("passKeySynced")),
+            (
+                "User registered Passkey (device-bound)",
+                Some("passKeyDeviceBound"),
+            ),
+            (
+                "User registered Authenticator App Passwordless Sign-in",
+                Some("microsoftAuthenticatorPasswordless"),
             ),
             ("User registered Hardware OATH token", None),
         ];

@@ -73,7 +73,8 @@ pub fn analyze(
                 .get(i)
                 .is_some_and(|a| a.eq_ignore_ascii_case("My Signins"));
         let hybrid = join.get(i).is_some_and(|j| {
-            j.to_lowercase().contains("hybrid") || j.to_lowercase().contains("híbrid")
+            let j = j.to_lowercase();
+            j.contains("hybrid") || j.contains("híbrid") || j.contains("hibrid")
         });
         rows.push(SignIn {
             time: time.get(i),
@@ -128,7 +129,11 @@ pub fn analyze(
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let by_corr = acorr.get(i).and_then(|c| by_correlation.get(c)).copied();
+        let by_corr = acorr
+            .get(i)
+            .and_then(|c| by_correlation.get(c))
+            .copied()
+            .filter(|j| mine.contains(j));
         let nearest = || {
             let t = atime.get(i)?;
             mine.iter()

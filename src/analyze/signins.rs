@@ -901,7 +901,7 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
     let top_legacy = top(
         col("legacy_signins").gt(lit(0u32)),
         "legacy_signins",
-        &|n| format!("{n} legacy-protocol sign-in(s)"),
+        &|n| format!("{n} legacy-protocol sign-in attempt(s)"),
     )?;
     let repeated_denial_users = per_user
         .column("mfa_denials")?

@@ -157,7 +157,7 @@ pub fn notes(analysis: &Analysis, files: &[FileReport], skipped: &[SkippedFile])
                 id: "duplicate-signins",
                 severity: Severity::Info,
                 title: plural(si.duplicate_rows, "sign-in read twice, counted once", "sign-ins read twice, counted once"),
-                detail: "Rows with the same request ID, time and interactive flag (overlapping downloads, or the same range as CSV and JSON) are counted once.".into(),
+                detail: "Rows with the same request ID and time (overlapping downloads, or the same range as CSV and JSON) are counted once.".into(),
             });
         }
         let missing = si
@@ -176,7 +176,7 @@ pub fn notes(analysis: &Analysis, files: &[FileReport], skipped: &[SkippedFile])
                     if missing == 1 { "is" } else { "are" }
                 ),
                 detail: format!(
-                    "Matched by object id, then UPN ignoring case. They may be disabled, deleted, new since the export, or filtered out of it. Examples: {}.",
+                    "Matched by object id, then UPN ignoring case, then a guest's home address. They may be disabled, deleted, new since the export, or filtered out of it. Examples: {}.",
                     si.not_in_registration_examples.join(", ")
                 ),
             });

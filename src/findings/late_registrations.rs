@@ -39,11 +39,7 @@ fn evaluate(a: &Analysis) -> Evaluation {
     let population = before + after;
     let deadline = audit.and_then(|x| x.deadline.clone()).unwrap_or_default();
     Evaluation {
-        status: if after == 0 {
-            Status::Met
-        } else {
-            Status::NotMet
-        },
+        status: Status::from_coverage(population, after),
         summary: format!(
             "{after} of {population} users ({}) first registered after the {deadline} deadline.",
             pct(after, population)

@@ -35,10 +35,10 @@ fn evaluate(a: &Analysis) -> Evaluation {
         return Evaluation {
             status: Status::from_coverage(population, affected),
             summary: format!(
-                "{} of {population} users who registered security info in the audit window ({}) completed the combined registration themselves; {} registrations were made by an admin. The audit log shows how users registered, not the tenant setting itself.",
+                "{} of {population} users who registered security info in the audit window ({}) completed the combined registration themselves; {} users were registered by an admin. The audit log shows how users registered, not the tenant setting itself.",
                 audit.combined_users,
                 pct(audit.combined_users, population),
-                audit.admin_registrations
+                audit.admin_registered_users
             ),
             population: Some(population),
             affected: Some(affected),

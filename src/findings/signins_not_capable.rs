@@ -42,6 +42,8 @@ pub fn signed_in(a: &Analysis) -> u64 {
         UsageClass::NotCapableSignedIn,
         UsageClass::MfaByTokenOnly,
         UsageClass::ExternalMfa,
+        UsageClass::CapabilityUnknown,
+        UsageClass::RequirementUnknown,
     ]
     .iter()
     .map(|c| class(a, *c))

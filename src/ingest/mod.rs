@@ -210,6 +210,8 @@ struct Loader {
     audit: audit::AuditBuilder,
     /// User sign-in files read (even with no rows): then the report has a sign-in section.
     user_signin_files: usize,
+    /// Audit files read (even with no rows): then the report has a timeline section.
+    audit_files: usize,
     hashes: Vec<(String, String)>,
 }
 
@@ -267,10 +269,20 @@ fn audit_truncation(report: &mut FileReport, rows: usize) {
     }
 }
 
-/// The file's path as text: the portal names tell interactive from non-interactive sign-ins,
-/// and a folder name (also inside an archive) may carry that word too.
+/// The text that tells interactive from non-interactive sign-ins: the file name when it says
+/// either (the portal's names do), else the name of the folder it is in.
 fn file_name(path: &Path) -> String {
-    path.to_string_lossy().into_owned()
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if name.to_lowercase().contains("interactive") {
+        return name;
+    }
+    path.parent()
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or(name)
 }
 
 fn iso(us: Option<i64>) -> Option<String> {
@@ -353,6 +365,7 @@ impl Loader {
             }
         };
         if audit::is_audit_json(&items) {
+            self.audit_files += 1;
             let outcome = self.audit.read_json(&items);
             let rows = outcome.rows;
             let mut report = self.signin_report(
@@ -450,6 +463,7 @@ impl Loader {
         }
         let ah = audit::AuditHeaders::new(&headers);
         if ah.is_audit() {
+            self.audit_files += 1;
             let outcome = self.audit.read_file(&read.name, text, layout, &ah)?;
             let rows = outcome.rows + outcome.problems.skipped.len();
             let mut report = self.signin_report(
@@ -674,7 +688,7 @@ impl Loader {
                 },
             })
         };
-        let audit = if self.audit.is_empty() {
+        let audit = if self.audit_files == 0 {
             None
         } else {
             Some(self.audit.into_frame().map_err(Error::from)?)
