@@ -7,8 +7,8 @@
 
 use polars::prelude::*;
 
-use super::signins::SignInOutcome;
-use super::text::{csv_error, csv_reader, fold_header, CsvLayout, LineCounter};
+use super::signins::{for_each_record, RowProblems, SignInOutcome};
+use super::text::{fold_header, CsvLayout};
 use super::values::parse_datetime;
 use crate::error::InputError;
 
@@ -277,70 +277,57 @@ impl AuditBuilder {
         headers: &AuditHeaders,
     ) -> Result<SignInOutcome, InputError> {
         let mut outcome = SignInOutcome::default();
-        let mut reader = csv_reader(text, layout);
-        let mut lines = LineCounter::new(text, layout);
-        let mut record = csv::StringRecord::new();
+        let mut problems = RowProblems::default();
         let cell = |r: &csv::StringRecord, f: A| -> Option<String> {
             headers.get(f).and_then(|i| r.get(i)).and_then(opt)
         };
-        loop {
-            match reader.read_record(&mut record) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => return Err(csv_error(path, text, layout, &e)),
-            }
-            let line = lines.line_at(record.position().map(|p| p.byte()).unwrap_or(0));
-            if record.iter().all(|f| f.trim().is_empty()) {
-                continue;
-            }
-            if record.len() != headers.width {
-                outcome.problems.skipped.push((
-                    line,
-                    format!(
-                        "{} fields where the header has {}",
-                        record.len(),
-                        headers.width
+        for_each_record(
+            path,
+            text,
+            layout,
+            headers.width,
+            &mut problems,
+            |line, record| {
+                let raw_date = cell(record, A::Date).unwrap_or_default();
+                let time = match parse_datetime(&raw_date) {
+                    Ok(t) => t.map(|t| t.timestamp_micros()),
+                    Err(_) => {
+                        outcome.problems.bad_dates += 1;
+                        outcome
+                            .problems
+                            .bad_date_example
+                            .get_or_insert((line, raw_date));
+                        None
+                    }
+                };
+                let strong = headers.property_names.iter().any(|i| {
+                    record
+                        .get(*i)
+                        .is_some_and(|n| n.trim().starts_with("StrongAuthentication"))
+                });
+                outcome.see(time);
+                self.push(
+                    time,
+                    cell(record, A::CorrelationId),
+                    cell(record, A::Service),
+                    cell(record, A::Category),
+                    cell(record, A::Activity),
+                    cell(record, A::Result),
+                    cell(record, A::ResultReason),
+                    (
+                        cell(record, A::ActorType),
+                        cell(record, A::ActorUpn),
+                        cell(record, A::ActorId),
                     ),
-                ));
-                continue;
-            }
-            let raw_date = cell(&record, A::Date).unwrap_or_default();
-            let time = match parse_datetime(&raw_date) {
-                Ok(t) => t.map(|t| t.timestamp_micros()),
-                Err(_) => {
-                    outcome.problems.bad_dates += 1;
-                    outcome
-                        .problems
-                        .bad_date_example
-                        .get_or_insert((line, raw_date));
-                    None
-                }
-            };
-            let strong = headers.property_names.iter().any(|i| {
-                record
-                    .get(*i)
-                    .is_some_and(|n| n.trim().starts_with("StrongAuthentication"))
-            });
-            outcome.see(time);
-            self.push(
-                time,
-                cell(&record, A::CorrelationId),
-                cell(&record, A::Service),
-                cell(&record, A::Category),
-                cell(&record, A::Activity),
-                cell(&record, A::Result),
-                cell(&record, A::ResultReason),
-                (
-                    cell(&record, A::ActorType),
-                    cell(&record, A::ActorUpn),
-                    cell(&record, A::ActorId),
-                ),
-                cell(&record, A::IpAddress),
-                (cell(&record, A::TargetUpn), cell(&record, A::TargetId)),
-                strong,
-            );
-            outcome.rows += 1;
-        }
+                    cell(record, A::IpAddress),
+                    (cell(record, A::TargetUpn), cell(record, A::TargetId)),
+                    strong,
+                );
+                outcome.rows += 1;
+                Ok(())
+            },
+        )?;
+        outcome.problems.skipped.extend(problems.skipped);
         Ok(outcome)
     }
 

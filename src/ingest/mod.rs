@@ -248,6 +248,17 @@ impl Read {
     }
 }
 
+/// The recognized columns of a sign-in or audit file, for `inspect` and the report.
+fn recognized<F: std::fmt::Debug>(index: &[(F, usize, String)]) -> Vec<ColumnUse> {
+    index
+        .iter()
+        .map(|(f, _, h)| ColumnUse {
+            header: h.clone(),
+            canonical: format!("{f:?}"),
+        })
+        .collect()
+}
+
 fn delimiter_name(layout: &text::CsvLayout) -> String {
     match layout.delimiter {
         b'\t' => "tab".into(),
@@ -474,14 +485,7 @@ impl Loader {
                 outcome,
                 None,
             );
-            report.recognized = ah
-                .index
-                .iter()
-                .map(|(f, _, h)| ColumnUse {
-                    header: h.clone(),
-                    canonical: format!("{f:?}"),
-                })
-                .collect();
+            report.recognized = recognized(&ah.index);
             audit_truncation(&mut report, rows);
             return Ok(Some(report));
         }
@@ -543,14 +547,7 @@ impl Loader {
             outcome,
             service,
         );
-        report.recognized = sh
-            .index
-            .iter()
-            .map(|(f, _, h)| ColumnUse {
-                header: h.clone(),
-                canonical: format!("{f:?}"),
-            })
-            .collect();
+        report.recognized = recognized(&sh.index);
         report.ignored = sh.ignored.clone();
         Ok(Some(report))
     }

@@ -493,7 +493,7 @@ impl SignInOutcome {
 
 /// Iterate a CSV table's records with their file line numbers. Rows whose field count differs
 /// from the header are reported through `skip` and not yielded.
-fn for_each_record(
+pub(crate) fn for_each_record(
     path: &str,
     text: &str,
     layout: &CsvLayout,
