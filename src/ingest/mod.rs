@@ -94,6 +94,21 @@ pub struct FileReport {
     pub service: Option<signins::ServiceSummary>,
 }
 
+impl FileReport {
+    /// Record the rows left out: their number and the first twenty, with line and reason.
+    fn set_skipped(&mut self, skipped: &[(u64, String)]) {
+        self.skipped_rows = skipped.len();
+        self.skipped_examples = skipped
+            .iter()
+            .take(20)
+            .map(|(line, reason)| SkippedRow {
+                line: *line,
+                reason: reason.clone(),
+            })
+            .collect();
+    }
+}
+
 /// An input file that is not a known export, and why it was not used.
 #[derive(Debug, Clone, Serialize)]
 pub struct SkippedFile {
@@ -567,16 +582,7 @@ impl Loader {
         report.window_end = iso(outcome.last_us);
         report.service = service;
         let p = &outcome.problems;
-        report.skipped_rows = p.skipped.len();
-        report.skipped_examples = p
-            .skipped
-            .iter()
-            .take(20)
-            .map(|(line, reason)| SkippedRow {
-                line: *line,
-                reason: reason.clone(),
-            })
-            .collect();
+        report.set_skipped(&p.skipped);
         if p.bad_dates > 0 {
             let (line, value) = p.bad_date_example.clone().unwrap_or_default();
             report.problems.push(format!(
@@ -631,16 +637,7 @@ impl Loader {
             problems.push("PowerShell #TYPE line skipped".into());
         }
         let mut report = read.report(Kind::Registration, variant, delimiter, outcome.rows);
-        report.skipped_rows = outcome.skipped.len();
-        report.skipped_examples = outcome
-            .skipped
-            .iter()
-            .take(20)
-            .map(|(line, reason)| SkippedRow {
-                line: *line,
-                reason: reason.clone(),
-            })
-            .collect();
+        report.set_skipped(&outcome.skipped);
         report.recognized = map
             .recognized
             .iter()
