@@ -83,9 +83,12 @@ pub struct ReportArgs {
         default_value = "Entra MFA registration report"
     )]
     pub title: String,
-    /// Print nothing but errors.
-    #[arg(short, long)]
+    /// Print nothing but errors (no progress, no summary line).
+    #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Print each step with the time it took (progress is otherwise shown only on a terminal).
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -9,6 +9,7 @@ pub mod error;
 pub mod findings;
 pub mod ingest;
 pub mod methods;
+pub mod progress;
 pub mod report;
 
 use std::path::{Path, PathBuf};
@@ -34,6 +35,8 @@ pub struct ReportOptions {
     pub title: String,
     /// Overrides the "generated" time (for reproducible output); else `SOURCE_DATE_EPOCH`, else now.
     pub generated_at: Option<DateTime<Utc>>,
+    /// How progress is shown on stderr.
+    pub progress: progress::Mode,
 }
 
 /// What a run did, for the one-line summary.
@@ -112,7 +115,8 @@ pub fn run_report(opts: &ReportOptions) -> Result<RunSummary> {
         &outputs.iter().map(|(_, _, p)| *p).collect::<Vec<_>>(),
     )?;
 
-    let ingested = ingest::load(&files)?;
+    let progress = progress::Progress::new(opts.progress);
+    let ingested = ingest::load_with(&files, &progress)?;
     let Some(registration) = &ingested.registration else {
         let reasons: Vec<String> = ingested
             .skipped
@@ -132,6 +136,7 @@ pub fn run_report(opts: &ReportOptions) -> Result<RunSummary> {
         ingested.audit.as_ref(),
         opts.as_of,
         opts.deadline,
+        &progress,
     )?;
     let (guidance, further) = findings::evaluate_all(&analysis);
     let notes = findings::data_quality::notes(&analysis, &ingested.files, &ingested.skipped);
@@ -145,9 +150,11 @@ pub fn run_report(opts: &ReportOptions) -> Result<RunSummary> {
         further,
         notes,
     };
-    for (_, exporter, path) in &outputs {
+    for (name, exporter, path) in &outputs {
+        progress.step(&format!("writing {name} {}", path.display()));
         report::write_to(*exporter, &report, path)?;
     }
+    progress.end_step();
     Ok(RunSummary {
         files_read: ingested.files.len(),
         rows_read: analysis.duplicates.rows_read,

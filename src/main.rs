@@ -1,13 +1,14 @@
 //! The `entra-mfa-report` command: argument parsing and exit codes only; the work is in the
 //! library.
 
+use std::io::IsTerminal as _;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
 
 use entra_mfa_report::cli::{Cli, Command};
-use entra_mfa_report::{ingest, run_report, ReportOptions};
+use entra_mfa_report::{ingest, progress, run_report, ReportOptions};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -36,6 +37,15 @@ fn report(args: entra_mfa_report::cli::ReportArgs) -> entra_mfa_report::error::R
         deadline: args.deadline,
         title: args.title,
         generated_at: None,
+        progress: if args.quiet {
+            progress::Mode::Off
+        } else if args.verbose {
+            progress::Mode::Log
+        } else if std::io::stderr().is_terminal() {
+            progress::Mode::Live
+        } else {
+            progress::Mode::Off
+        },
     };
     let summary = run_report(&opts)?;
     if !args.quiet {

@@ -94,6 +94,7 @@ pub fn analyze(
     audit_log: Option<&DataFrame>,
     as_of: Option<NaiveDate>,
     deadline: Option<NaiveDate>,
+    progress: &crate::progress::Progress,
 ) -> Result<Analysis> {
     let raw = reg.users.clone().lazy();
     let stamps = raw
@@ -141,11 +142,13 @@ pub fn analyze(
         }
     };
 
+    progress.step("analyzing: distinct registration users");
     let distinct = users::distinct_users(raw).collect()?;
     let user_methods = reg.user_methods.clone().lazy();
     let per_user = users::per_user(distinct.clone().lazy(), user_methods.clone())?.collect()?;
     let (per_user, signin_stats) = match signin_logs {
         Some(logs) => {
+            progress.step("analyzing: sign-ins");
             let s = signins::analyze(logs, &per_user)?;
             let joined = per_user
                 .lazy()
@@ -179,11 +182,12 @@ pub fn analyze(
     };
     let (per_user, audit_stats) = match audit_log {
         Some(events) => {
+            progress.step("analyzing: audit log");
             let mut a = audit::analyze(events, &per_user, deadline, as_of)?;
             // With sign-ins too: where each registration came from.
             let mut suspicious: Option<std::collections::HashSet<String>> = None;
             if let Some(logs) = signin_logs {
-                let (origin, flagged) = origin::analyze(events, &logs.users)?;
+                let (origin, flagged) = origin::analyze(events, logs)?;
                 a.stats.registration_origin = Some(origin);
                 suspicious = Some(flagged);
             }
@@ -248,6 +252,7 @@ pub fn analyze(
         [col("row")],
         JoinArgs::new(JoinType::Inner),
     );
+    progress.step("analyzing: summaries");
     let all = summary::summarize(pu.clone(), kept_methods.clone())?;
     let members = summary::summarize(pu.clone().filter(col("is_member")), kept_methods.clone())?;
     let guests = summary::summarize(pu.clone().filter(col("is_guest")), kept_methods.clone())?;
@@ -266,6 +271,7 @@ pub fn analyze(
         .map(|(name, users)| UnknownMethod { name, users })
         .collect();
 
+    progress.step("analyzing: actions");
     let actions = actions::actions_frame(pu).collect()?;
     let per_user_all = per_user;
     let bits = actions.column("action_bits")?.u32()?;

@@ -10,7 +10,8 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use super::audit::{derive, ADMIN_REGISTERED};
-use super::signins::MY_SIGNINS_APP_ID;
+use crate::ingest::signin_table::guid_key;
+use crate::ingest::SignIns;
 
 /// How far a registration-app sign-in may be from the audit event to count as its origin.
 pub const MATCH_WINDOW_MINUTES: i64 = 30;
@@ -49,57 +50,93 @@ struct SignIn {
 /// id, lower-cased) of users with a suspicious registration.
 pub fn analyze(
     audit: &DataFrame,
-    signins: &DataFrame,
+    signins: &SignIns,
 ) -> PolarsResult<(OriginStats, HashSet<String>)> {
-    let s =
-        |name: &str| -> PolarsResult<StringChunked> { Ok(signins.column(name)?.str()?.clone()) };
-    let (upn, uid, country, app_id, app, join, corr) = (
-        s("upn_key")?,
-        s("user_id")?,
-        s("country")?,
-        s("app_id")?,
-        s("app")?,
-        s("join_type")?,
-        s("correlation_id")?,
-    );
-    let time = signins.column("time_us")?.i64()?.clone();
-    let compliant = signins.column("compliant")?.bool()?.clone();
-    let mut rows = Vec::with_capacity(signins.height());
-    let mut by_user: HashMap<String, Vec<usize>> = HashMap::new();
-    let mut by_correlation: HashMap<String, usize> = HashMap::new();
-    for i in 0..signins.height() {
-        let registration_app = app_id.get(i) == Some(MY_SIGNINS_APP_ID)
-            || app
-                .get(i)
-                .is_some_and(|a| a.eq_ignore_ascii_case("My Signins"));
-        let hybrid = join.get(i).is_some_and(|j| {
-            let j = j.to_lowercase();
-            j.contains("hybrid") || j.contains("híbrid") || j.contains("hibrid")
-        });
-        rows.push(SignIn {
-            time: time.get(i),
-            country: country.get(i).map(str::to_uppercase),
-            registration_app,
-            managed: compliant.get(i) == Some(true) || hybrid,
-        });
-        for key in [upn.get(i), uid.get(i)].into_iter().flatten() {
-            by_user.entry(key.to_string()).or_default().push(i);
-        }
-        if let Some(c) = corr.get(i) {
-            // Prefer the registration-app sign-in of a session when several share the id.
-            let replace = by_correlation
-                .get(c)
-                .is_none_or(|&j| !rows[j].registration_app && registration_app);
-            if replace {
-                by_correlation.insert(c.to_string(), i);
-            }
-        }
-    }
-
     let d = derive(audit)?;
     let activity = audit.column("activity")?.str()?.clone();
     let acorr = audit.column("correlation_id")?.str()?.clone();
     let atime = audit.column("time_us")?.i64()?.clone();
+    let counted: Vec<usize> = (0..audit.height())
+        .filter(|&i| d.registered[i] && activity.get(i) != Some(ADMIN_REGISTERED))
+        .collect();
+
+    // Only the sign-ins of users who registered, or of the registrations' sessions, matter.
+    let wanted_users: HashSet<&str> = counted
+        .iter()
+        .flat_map(|&i| [d.subject[i].as_deref(), d.subject_id[i].as_deref()])
+        .flatten()
+        .collect();
+    let wanted_sessions: HashSet<u128> = counted
+        .iter()
+        .filter_map(|&i| acorr.get(i).map(guid_key))
+        .filter(|k| *k != 0)
+        .collect();
+    let ids = &signins.identities;
+    let (ikey, iid) = (
+        ids.column("upn_key")?.str()?.clone(),
+        ids.column("user_id")?.str()?.clone(),
+    );
+    let ident_keys: Vec<Vec<String>> = ikey
+        .iter()
+        .zip(iid.iter())
+        .map(|(u, i)| {
+            [u, i]
+                .into_iter()
+                .flatten()
+                .filter(|k| wanted_users.contains(k))
+                .map(str::to_string)
+                .collect()
+        })
+        .collect();
+
+    let users = &signins.users;
+    let ident = users.column("ident")?.u32()?.clone();
+    let time = users.column("time_us")?.i64()?.clone();
+    let compliant = users.column("compliant")?.bool()?.clone();
+    let hybrid = users.column("hybrid")?.bool()?.clone();
+    let registration_app = users.column("registration_app")?.bool()?.clone();
+    let country = users.column("country")?.u32()?.clone();
+    let (chi, clo) = (
+        users.column("correlation_hi")?.u64()?.clone(),
+        users.column("correlation_lo")?.u64()?.clone(),
+    );
+    let mut rows: Vec<SignIn> = Vec::new();
+    let mut by_user: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_correlation: HashMap<u128, usize> = HashMap::new();
+    for j in 0..users.height() {
+        let keys = ident.get(j).map(|i| &ident_keys[i as usize]);
+        let session = match (chi.get(j), clo.get(j)) {
+            (Some(h), Some(l)) => ((h as u128) << 64) | l as u128,
+            _ => 0,
+        };
+        let wanted_session = session != 0 && wanted_sessions.contains(&session);
+        if keys.is_none_or(|k| k.is_empty()) && !wanted_session {
+            continue;
+        }
+        let k = rows.len();
+        let registration = registration_app.get(j) == Some(true);
+        rows.push(SignIn {
+            time: time.get(j),
+            country: country
+                .get(j)
+                .and_then(|c| signins.vocab.country.get(c as usize).cloned()),
+            registration_app: registration,
+            managed: compliant.get(j) == Some(true) || hybrid.get(j) == Some(true),
+        });
+        for key in keys.into_iter().flatten() {
+            by_user.entry(key.clone()).or_default().push(k);
+        }
+        if wanted_session {
+            // Prefer the registration-app sign-in of a session when several share the id.
+            let replace = by_correlation
+                .get(&session)
+                .is_none_or(|&m| !rows[m].registration_app && registration);
+            if replace {
+                by_correlation.insert(session, k);
+            }
+        }
+    }
+
     let window = MATCH_WINDOW_MINUTES * 60 * 1_000_000;
     let mut stats = OriginStats {
         registrations: 0,
@@ -112,10 +149,7 @@ pub fn analyze(
     };
     let mut flagged: HashSet<String> = HashSet::new();
     let mut flagged_people: BTreeSet<String> = BTreeSet::new();
-    for i in 0..audit.height() {
-        if !d.registered[i] || activity.get(i) == Some(ADMIN_REGISTERED) {
-            continue;
-        }
+    for &i in &counted {
         stats.registrations += 1;
         let keys: Vec<String> = [d.subject[i].clone(), d.subject_id[i].clone()]
             .into_iter()
@@ -131,7 +165,7 @@ pub fn analyze(
             .collect();
         let by_corr = acorr
             .get(i)
-            .and_then(|c| by_correlation.get(c))
+            .and_then(|c| by_correlation.get(&guid_key(c)))
             .copied()
             .filter(|j| mine.contains(j));
         let nearest = || {

@@ -7,54 +7,16 @@ use polars::prelude::*;
 use super::{count, u64_at};
 use serde::Serialize;
 
+use crate::ingest::signin_table::{
+    FastHash, KIND_COMPLETED, KIND_EXTERNAL, KIND_TOKEN, REQUIREMENT_MULTI, REQUIREMENT_SINGLE,
+    STATUS_FAILURE, STATUS_INTERRUPTED, STATUS_SUCCESS,
+};
+use crate::ingest::signin_values::MFA_FAMILIES;
 use crate::ingest::SignIns;
 
-/// The security-info registration app ("My Signins", aka.ms/mysecurityinfo).
-pub const MY_SIGNINS_APP_ID: &str = "19db86c3-b2b9-44cc-b339-36da233a3be2";
-
-/// Client app values of legacy authentication (formats §4.3), as Microsoft documents them.
-/// Logs spell some differently (`AutoDiscover`, `MAPI Over HTTP`), so they match ignoring case.
-/// Legacy protocols cannot do MFA: a successful legacy sign-in is a password-only sign-in.
-pub const LEGACY_CLIENTS: &[&str] = &[
-    "Authenticated SMTP",
-    "Autodiscover",
-    "Exchange ActiveSync",
-    "Exchange Online PowerShell",
-    "Exchange Web Services",
-    "IMAP4",
-    "MAPI over HTTP",
-    "Offline Address Book",
-    "Outlook Anywhere (RPC over HTTP)",
-    "Outlook Service",
-    "POP3",
-    "Reporting Web Services",
-    "Other clients",
-];
-
-/// Localized names of legacy client values (the protocol names themselves are not translated).
-const LEGACY_ALIASES: &[(&str, &str)] = &[
-    ("Autres clients", "Other clients"),
-    ("Otros clientes", "Other clients"),
-];
-
-/// The documented spelling of a legacy client app value, or `None` for a modern client.
-pub fn legacy_protocol(client_app: &str) -> Option<&'static str> {
-    let v = client_app.trim();
-    LEGACY_CLIENTS
-        .iter()
-        .find(|c| c.eq_ignore_ascii_case(v))
-        .copied()
-        .or_else(|| {
-            LEGACY_ALIASES
-                .iter()
-                .find(|(alias, _)| alias.to_lowercase() == v.to_lowercase())
-                .map(|(_, canonical)| *canonical)
-        })
-}
-
-pub fn is_legacy(client_app: &str) -> bool {
-    legacy_protocol(client_app).is_some()
-}
+pub use crate::ingest::signin_values::{
+    is_legacy, legacy_protocol, mfa_family, mfa_kind, LEGACY_CLIENTS, MY_SIGNINS_APP_ID,
+};
 
 /// Error codes the report counts (formats §4.2).
 pub const TRACKED_ERRORS: &[(i64, &str)] = &[
@@ -75,111 +37,6 @@ pub const TRACKED_ERRORS: &[(i64, &str)] = &[
 
 /// A user is counted as facing MFA fatigue from this many MFA denials (500121) in the window.
 pub const REPEATED_DENIALS: u32 = 3;
-
-/// How an MFA requirement was met on one sign-in, from "Multifactor authentication result".
-pub fn mfa_kind(result: &str) -> Option<&'static str> {
-    let v = result.to_lowercase();
-    if v.is_empty() {
-        None
-    } else if [
-        "external",
-        "federated",
-        "externe",
-        "fédéré",
-        "externo",
-        "federado",
-    ]
-    .iter()
-    .any(|w| v.contains(w))
-    {
-        Some("external")
-    } else if [
-        "claim",
-        "token",
-        "previously satisfied",
-        "jeton",
-        "revendication",
-    ]
-    .iter()
-    .any(|w| v.contains(w))
-    {
-        Some("token")
-    } else if [
-        "completed",
-        "successfully",
-        "effectuée",
-        "réussie",
-        "completad",
-        "correctamente",
-    ]
-    .iter()
-    .any(|w| v.contains(w))
-    {
-        Some("completed")
-    } else {
-        // "MFA required", "MFA denied; …" and other texts: no MFA was completed.
-        None
-    }
-}
-
-/// The family of an MFA method as sign-in logs name it ("Mobile app notification", "Text
-/// message", …), for comparing real usage with registrations.
-pub fn mfa_family(method: &str) -> &'static str {
-    let v = method.to_lowercase();
-    if [
-        "passkey",
-        "fido",
-        "security key",
-        "clé de sécurité",
-        "clave de seguridad",
-        "clave de acceso",
-        "clé d'accès",
-    ]
-    .iter()
-    .any(|w| v.contains(w))
-    {
-        "passkey_or_fido2"
-    } else if v.contains("windows hello") {
-        "windows_hello"
-    } else if ["certificate", "certificat", "certificado"]
-        .iter()
-        .any(|w| v.contains(w))
-    {
-        "certificate"
-    } else if v.contains("passwordless") {
-        "authenticator_passwordless"
-    } else if [
-        "oath",
-        "verification code",
-        "code from",
-        "code de vérification",
-        "código de verificación",
-    ]
-    .iter()
-    .any(|w| v.contains(w))
-    {
-        "oath_code"
-    } else if ["text message", "sms", "message texte", "mensaje de texto"]
-        .iter()
-        .any(|w| v.contains(w))
-    {
-        "sms"
-    } else if ["phone call", "voice", "appel", "llamada"]
-        .iter()
-        .any(|w| v.contains(w))
-    {
-        "voice"
-    } else if ["notification", "notificación", "authenticator"]
-        .iter()
-        .any(|w| v.contains(w))
-    {
-        "authenticator_push"
-    } else if v.contains("previously satisfied") || v.contains("satisfied by") {
-        "token"
-    } else {
-        "other"
-    }
-}
 
 /// Registered vs used: exactly one class per user (registration users plus users seen only in
 /// the sign-ins).
@@ -366,13 +223,18 @@ pub fn guest_home_upn(upn_key: &str) -> Option<String> {
 /// range as CSV and JSON. Rows without a request id are all kept.
 /// Returns the remaining rows and how many were dropped.
 fn distinct_signins(frame: &DataFrame) -> PolarsResult<(DataFrame, u64)> {
-    let request = frame.column("request_id")?.str()?;
+    let hi = frame.column("request_hi")?.u64()?;
+    let lo = frame.column("request_lo")?.u64()?;
     let time = frame.column("time_us")?.i64()?;
-    let mut seen = std::collections::HashSet::new();
-    let keep: Vec<bool> = (0..frame.height())
-        .map(|i| match request.get(i) {
-            None => true,
-            Some(r) => seen.insert((r.to_ascii_lowercase(), time.get(i))),
+    let mut seen: std::collections::HashSet<_, FastHash> =
+        std::collections::HashSet::with_capacity_and_hasher(frame.height(), FastHash::default());
+    let keep: Vec<bool> = hi
+        .iter()
+        .zip(lo.iter())
+        .zip(time.iter())
+        .map(|((h, l), t)| match (h, l) {
+            (Some(h), Some(l)) => seen.insert((h, l, t)),
+            _ => true,
         })
         .collect();
     let dropped = keep.iter().filter(|k| !**k).count() as u64;
@@ -383,71 +245,36 @@ fn distinct_signins(frame: &DataFrame) -> PolarsResult<(DataFrame, u64)> {
     Ok((frame.filter(&mask)?, dropped))
 }
 
-/// Derived per-row columns: classification of values happens here, once.
-fn enrich(frame: &DataFrame) -> PolarsResult<DataFrame> {
-    let strs =
-        |name: &str| -> PolarsResult<StringChunked> { Ok(frame.column(name)?.str()?.clone()) };
-    let client = strs("client_app")?;
-    let result = strs("mfa_result")?;
-    let method = strs("mfa_method")?;
-    let app_id = strs("app_id")?;
-    let app = strs("app")?;
-    let join = strs("join_type")?;
-    let time = frame.column("time_us")?.i64()?.clone();
-    let n = frame.height();
-    let protocol: Vec<Option<&str>> = client.iter().map(|c| c.and_then(legacy_protocol)).collect();
-    let legacy: Vec<bool> = protocol.iter().map(Option::is_some).collect();
-    let kind: Vec<Option<&str>> = result.iter().map(|r| r.and_then(mfa_kind)).collect();
-    let family: Vec<Option<&str>> = method.iter().map(|m| m.map(mfa_family)).collect();
-    let registration_app: Vec<bool> = app_id
-        .iter()
-        .zip(app.iter())
-        .map(|(id, name)| {
-            id == Some(MY_SIGNINS_APP_ID)
-                || name.is_some_and(|n| n.eq_ignore_ascii_case("My Signins"))
-        })
-        .collect();
-    // "hybrid" in English, "hybride" in French, "híbrido" in Spanish.
-    let hybrid: Vec<bool> = join
-        .iter()
-        .map(|j| {
-            j.is_some_and(|j| {
-                let j = j.to_lowercase();
-                j.contains("hybrid") || j.contains("híbrid") || j.contains("hibrid")
-            })
-        })
-        .collect();
-    let day: Vec<Option<String>> = time
-        .iter()
-        .map(|t| {
-            t.and_then(chrono::DateTime::from_timestamp_micros)
-                .map(|t| t.format("%Y-%m-%d").to_string())
-        })
-        .collect();
-    let mut out = frame.clone();
-    out.with_column(Column::new("legacy".into(), legacy))?;
-    out.with_column(Column::new("legacy_protocol".into(), protocol))?;
-    out.with_column(Column::new("mfa_kind".into(), kind))?;
-    out.with_column(Column::new("mfa_family".into(), family))?;
-    out.with_column(Column::new("registration_app".into(), registration_app))?;
-    out.with_column(Column::new("hybrid".into(), hybrid))?;
-    out.with_column(Column::new("day".into(), day))?;
-    // One identity per row: the UPN (lower-cased), else the object id.
-    let upn = frame.column("upn_key")?.str()?.clone();
-    let uid = frame.column("user_id")?.str()?.clone();
-    let who: Vec<Option<String>> = upn
-        .iter()
-        .zip(uid.iter())
-        .map(|(u, i)| u.or(i).map(str::to_string))
-        .collect();
-    out.with_column(Column::new("who".into(), who))?;
-    debug_assert_eq!(out.height(), n);
-    Ok(out)
-}
-
 /// `(value, rows)` pairs of a string column, most frequent first.
 fn counts(frame: LazyFrame, column: &str) -> PolarsResult<Vec<(String, u64)>> {
     super::value_counts(frame.filter(col(column).is_not_null()), column)
+}
+
+/// `(name, rows)` of a code column, most frequent first, then by name.
+fn coded_counts(
+    frame: LazyFrame,
+    column: &str,
+    name: &dyn Fn(u32) -> Option<String>,
+) -> PolarsResult<Vec<(String, u64)>> {
+    let df = frame
+        .filter(col(column).is_not_null())
+        .group_by([col(column)])
+        .agg([len().cast(DataType::UInt64).alias("n")])
+        .collect()?;
+    let codes = df.column(column)?.u32()?.clone();
+    let n = df.column("n")?.u64()?.clone();
+    let mut out: Vec<(String, u64)> = codes
+        .iter()
+        .zip(n.iter())
+        .filter_map(|(c, n)| Some((name(c?)?, n?)))
+        .collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(out)
+}
+
+/// The name of a code: its position in a list.
+fn named<'a, S: AsRef<str>>(list: &'a [S]) -> impl Fn(u32) -> Option<String> + 'a {
+    move |c| list.get(c as usize).map(|s| s.as_ref().to_string())
 }
 
 /// The sign-in statistics and a per-user frame to join onto the registration users.
@@ -458,56 +285,141 @@ pub struct SignInAnalysis {
     pub per_user: DataFrame,
 }
 
+/// Each sign-in identity's registration row: object id first, then UPN ignoring case, then a
+/// guest's home address (sign-in logs name guests by it, the registration export by #EXT#).
+fn registration_row_of_identity(
+    identities: &DataFrame,
+    reg: LazyFrame,
+) -> PolarsResult<Vec<Option<u32>>> {
+    let by_home = reg.clone().filter(col("home_upn").is_not_null()).select([
+        col("home_upn").alias("upn_key"),
+        col("row").alias("row_by_home"),
+    ]);
+    let by_id = reg
+        .clone()
+        .filter(col("id").is_not_null())
+        .select([col("id").alias("user_id"), col("row").alias("row_by_id")]);
+    let by_upn = reg.select([col("upn_key"), col("row").alias("row_by_upn")]);
+    let joined = identities
+        .clone()
+        .lazy()
+        .select([col("ident"), col("upn_key"), col("user_id")])
+        .join(
+            by_id,
+            [col("user_id")],
+            [col("user_id")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .join(
+            by_upn,
+            [col("upn_key")],
+            [col("upn_key")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .join(
+            by_home,
+            [col("upn_key")],
+            [col("upn_key")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .select([
+            col("ident"),
+            when(col("row_by_id").is_not_null())
+                .then(col("row_by_id"))
+                .when(col("row_by_upn").is_not_null())
+                .then(col("row_by_upn"))
+                .otherwise(col("row_by_home"))
+                .alias("row"),
+        ])
+        .collect()?;
+    let mut rows = vec![None; identities.height()];
+    let ident = joined.column("ident")?.u32()?;
+    let row = joined.column("row")?.u32()?;
+    for (i, r) in ident.iter().zip(row.iter()) {
+        if let Some(i) = i {
+            rows[i as usize] = r;
+        }
+    }
+    Ok(rows)
+}
+
 /// Analyze the sign-ins against the distinct registration users (`per_user` of the
 /// registration analysis: needs `row`, `upn_key`, `id`, `upn`, `is_mfa_capable`, `n_mfa`).
 pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResult<SignInAnalysis> {
     let (distinct, duplicate_rows) = distinct_signins(&signins.users)?;
-    let frame = enrich(&distinct)?;
-    let s = frame.clone().lazy();
-    let success = col("status").eq(lit("success"));
+    let vocab = &signins.vocab;
+    let identities = &signins.identities;
+
+    // One person per identity: the UPN (lower-cased), else the object id.
+    let who = identities.column("who")?.str()?.clone();
+    let mut people = crate::ingest::signin_table::Interner::default();
+    let person_of: Vec<u32> = who
+        .iter()
+        .map(|w| people.intern(w.unwrap_or_default()))
+        .collect();
+
+    let home: Vec<Option<String>> = registration_users
+        .column("upn_key")?
+        .str()?
+        .iter()
+        .map(|u| u.and_then(guest_home_upn))
+        .collect();
+    let mut reg_users = registration_users.clone();
+    reg_users.with_column(Column::new("home_upn".into(), home))?;
+    let reg = reg_users.lazy();
+    let row_of = registration_row_of_identity(identities, reg.clone())?;
+
+    let ident = distinct.column("ident")?.u32()?.clone();
+    let mut frame = distinct.clone();
+    frame.with_column(
+        UInt32Chunked::from_iter_values(
+            "person".into(),
+            ident.iter().map(|i| person_of[i.unwrap_or(0) as usize]),
+        )
+        .into_column(),
+    )?;
+    frame.with_column(
+        UInt32Chunked::from_iter_options(
+            "row".into(),
+            ident.iter().map(|i| row_of[i.unwrap_or(0) as usize]),
+        )
+        .into_column(),
+    )?;
+    let s = frame.lazy();
+    let success = col("status").eq(lit(STATUS_SUCCESS));
+    let single = col("requirement").eq(lit(REQUIREMENT_SINGLE));
+    let multi = col("requirement").eq(lit(REQUIREMENT_MULTI));
+    let people_where = |e: Expr, name: &str| {
+        col("person")
+            .filter(e)
+            .n_unique()
+            .cast(DataType::UInt64)
+            .alias(name)
+    };
 
     let totals = s
         .clone()
         .select([
             len().cast(DataType::UInt64).alias("rows"),
             count(col("interactive"), "interactive_rows"),
-            col("who").drop_nulls().n_unique().alias("users"),
+            col("person")
+                .n_unique()
+                .cast(DataType::UInt64)
+                .alias("users"),
             count(success.clone(), "success"),
-            count(col("status").eq(lit("failure")), "failure"),
-            count(col("status").eq(lit("interrupted")), "interrupted"),
-            count(
-                success
-                    .clone()
-                    .and(col("requirement").eq(lit("single_factor"))),
-                "single_factor_success",
-            ),
-            count(
-                success
-                    .clone()
-                    .and(col("requirement").eq(lit("multi_factor"))),
-                "multi_factor_success",
-            ),
+            count(col("status").eq(lit(STATUS_FAILURE)), "failure"),
+            count(col("status").eq(lit(STATUS_INTERRUPTED)), "interrupted"),
+            count(success.clone().and(single.clone()), "single_factor_success"),
+            count(success.clone().and(multi.clone()), "multi_factor_success"),
             count(col("legacy"), "legacy_auth"),
-            col("who")
-                .filter(col("legacy"))
-                .drop_nulls()
-                .n_unique()
-                .alias("legacy_auth_users"),
-            col("who")
-                .filter(col("legacy").and(success.clone()))
-                .drop_nulls()
-                .n_unique()
-                .alias("legacy_success_users"),
+            people_where(col("legacy"), "legacy_auth_users"),
+            people_where(col("legacy").and(success.clone()), "legacy_success_users"),
             count(col("legacy").and(success.clone()), "legacy_auth_success"),
             col("time_us").min().alias("first"),
             col("time_us").max().alias("last"),
             count(col("time_us").is_null(), "rows_without_time"),
             count(col("registration_app"), "registration_signins"),
-            col("who")
-                .filter(col("registration_app"))
-                .drop_nulls()
-                .n_unique()
-                .alias("registration_signin_users"),
+            people_where(col("registration_app"), "registration_signin_users"),
             count(
                 col("registration_app").and(success.clone()),
                 "registration_signins_success",
@@ -541,21 +453,18 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
     let rows = u64_at(&totals, "rows");
     let interactive_rows = u64_at(&totals, "interactive_rows");
 
-    let other_status = counts(
-        s.clone().filter(
-            col("status")
-                .neq(lit("success"))
-                .and(col("status").neq(lit("failure")))
-                .and(col("status").neq(lit("interrupted"))),
-        ),
+    let other_status = coded_counts(
+        s.clone().filter(col("status").gt(lit(STATUS_INTERRUPTED))),
         "status",
+        &named(&vocab.status),
     )?;
-    let legacy_protocols = counts(s.clone(), "legacy_protocol")?;
-    let mfa_methods_used = counts(s.clone(), "mfa_method")?;
-    let mfa_method_families = counts(s.clone(), "mfa_family")?;
-    let registration_signins_ca = counts(
+    let legacy_protocols = coded_counts(s.clone(), "legacy_protocol", &named(LEGACY_CLIENTS))?;
+    let mfa_methods_used = coded_counts(s.clone(), "mfa_method", &named(&vocab.mfa_method))?;
+    let mfa_method_families = coded_counts(s.clone(), "mfa_family", &named(MFA_FAMILIES))?;
+    let registration_signins_ca = coded_counts(
         s.clone().filter(col("registration_app")),
         "conditional_access",
+        &named(&vocab.conditional_access),
     )?;
 
     let codes = s
@@ -585,21 +494,26 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
         .group_by([col("day")])
         .agg([
             count(success.clone(), "success"),
-            count(col("status").eq(lit("failure")), "failure"),
-            count(col("status").eq(lit("interrupted")), "interrupted"),
+            count(col("status").eq(lit(STATUS_FAILURE)), "failure"),
+            count(col("status").eq(lit(STATUS_INTERRUPTED)), "interrupted"),
         ])
         .sort(["day"], SortMultipleOptions::default())
         .collect()?;
     let daily = {
-        let day = daily_df.column("day")?.str()?.clone();
+        let day = daily_df.column("day")?.i32()?.clone();
         let (ok, fail, intr) = (
             daily_df.column("success")?.u64()?.clone(),
             daily_df.column("failure")?.u64()?.clone(),
             daily_df.column("interrupted")?.u64()?.clone(),
         );
+        let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
         (0..daily_df.height())
             .map(|i| Day {
-                day: day.get(i).unwrap_or_default().to_string(),
+                day: day
+                    .get(i)
+                    .and_then(|d| epoch.checked_add_signed(chrono::Duration::days(d as i64)))
+                    .map(|d| d.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default(),
                 success: ok.get(i).unwrap_or(0),
                 failure: fail.get(i).unwrap_or(0),
                 interrupted: intr.get(i).unwrap_or(0),
@@ -607,61 +521,10 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
             .collect()
     };
 
-    // Join each sign-in to a registration user: object id first, then UPN ignoring case, then a
-    // guest's home address (sign-in logs name guests by it, the registration export by #EXT#).
-    let home: Vec<Option<String>> = registration_users
-        .column("upn_key")?
-        .str()?
-        .iter()
-        .map(|u| u.and_then(guest_home_upn))
-        .collect();
-    let mut reg_users = registration_users.clone();
-    reg_users.with_column(Column::new("home_upn".into(), home))?;
-    let reg = reg_users.lazy();
-    let by_home = reg.clone().filter(col("home_upn").is_not_null()).select([
-        col("home_upn").alias("upn_key"),
-        col("row").alias("row_by_home"),
-    ]);
-    let by_id = reg
-        .clone()
-        .filter(col("id").is_not_null())
-        .select([col("id").alias("user_id"), col("row").alias("row_by_id")]);
-    let by_upn = reg
-        .clone()
-        .select([col("upn_key"), col("row").alias("row_by_upn")]);
-    let joined = s
-        .clone()
-        .join(
-            by_id,
-            [col("user_id")],
-            [col("user_id")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .join(
-            by_upn,
-            [col("upn_key")],
-            [col("upn_key")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .join(
-            by_home,
-            [col("upn_key")],
-            [col("upn_key")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .with_column(
-            when(col("row_by_id").is_not_null())
-                .then(col("row_by_id"))
-                .when(col("row_by_upn").is_not_null())
-                .then(col("row_by_upn"))
-                .otherwise(col("row_by_home"))
-                .alias("row"),
-        );
     let kind = col("mfa_kind");
-    let not_single = col("requirement")
-        .neq(lit("single_factor"))
-        .fill_null(lit(true));
-    let per_row = joined
+    let not_single = single.clone().not().fill_null(lit(true));
+    let denial = col("error_code").eq(lit(500121i64));
+    let per_row = s
         .clone()
         .filter(col("row").is_not_null())
         .group_by([col("row")])
@@ -669,9 +532,7 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
             len().cast(DataType::UInt32).alias("signins"),
             count(success.clone(), "successes").cast(DataType::UInt32),
             count(
-                success
-                    .clone()
-                    .and(col("requirement").eq(lit("single_factor"))),
+                success.clone().and(single.clone()),
                 "single_factor_successes",
             )
             .cast(DataType::UInt32),
@@ -680,12 +541,16 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
             // result says MFA was completed.
             count(
                 success.clone().and(
-                    col("requirement")
-                        .eq(lit("multi_factor"))
-                        .and(kind.clone().is_null().or(kind.clone().eq(lit("completed"))))
+                    multi
+                        .clone()
+                        .and(
+                            kind.clone()
+                                .is_null()
+                                .or(kind.clone().eq(lit(KIND_COMPLETED))),
+                        )
                         .or(col("requirement")
                             .is_null()
-                            .and(kind.clone().eq(lit("completed")))),
+                            .and(kind.clone().eq(lit(KIND_COMPLETED)))),
                 ),
                 "mfa_completed",
             )
@@ -693,7 +558,7 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
             count(
                 success
                     .clone()
-                    .and(kind.clone().eq(lit("token")))
+                    .and(kind.clone().eq(lit(KIND_TOKEN)))
                     .and(not_single.clone()),
                 "mfa_token",
             )
@@ -701,19 +566,19 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
             count(
                 success
                     .clone()
-                    .and(kind.clone().eq(lit("external")))
+                    .and(kind.clone().eq(lit(KIND_EXTERNAL)))
                     .and(not_single.clone()),
                 "mfa_external",
             )
             .cast(DataType::UInt32),
             count(col("legacy"), "legacy_signins").cast(DataType::UInt32),
             count(col("legacy").and(success.clone()), "legacy_successes").cast(DataType::UInt32),
-            count(col("error_code").eq(lit(500121i64)), "mfa_denials").cast(DataType::UInt32),
+            count(denial.clone(), "mfa_denials").cast(DataType::UInt32),
             // An MFA prompt: MFA performed in this sign-in, or denied / timed out.
             count(
                 kind.clone()
-                    .eq(lit("completed"))
-                    .or(col("error_code").eq(lit(500121i64)))
+                    .eq(lit(KIND_COMPLETED))
+                    .or(denial.clone())
                     .and(col("day").is_not_null()),
                 "prompts",
             )
@@ -762,7 +627,7 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
         .then(lit(UsageClass::SingleFactorOnly.key()))
         .otherwise(lit(UsageClass::RequirementUnknown.key()));
     // MFA method families each registration user actually used (sorted, comma-joined).
-    let used = joined
+    let used = s
         .clone()
         .filter(
             col("row")
@@ -776,9 +641,9 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
         std::collections::HashMap::new();
     {
         let rows = used.column("row")?.u32()?;
-        let fams = used.column("mfa_family")?.str()?;
+        let fams = used.column("mfa_family")?.u32()?;
         for (r, f) in rows.iter().zip(fams.iter()) {
-            if let (Some(r), Some(f)) = (r, f) {
+            if let (Some(r), Some(f)) = (r, f.and_then(|f| MFA_FAMILIES.get(f as usize))) {
                 families.entry(r).or_default().push(f.to_string());
             }
         }
@@ -816,42 +681,28 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
     let mut per_user = per_user;
     per_user.with_column(Column::new("mfa_used".into(), mfa_used))?;
 
-    let not_in_registration = joined
-        .clone()
-        .filter(col("row").is_null())
-        .select([when(col("upn_key").is_not_null())
-            .then(col("upn_key"))
-            .otherwise(col("user_id"))
-            .drop_nulls()
-            .n_unique()
-            .cast(DataType::UInt64)
-            .alias("n")])
-        .collect()?;
-    let unmatched = joined
-        .clone()
-        .filter(col("row").is_null())
-        .select([when(col("upn_key").is_not_null())
-            .then(col("upn_key"))
-            .otherwise(col("user_id"))
-            .alias("who")])
-        .filter(col("who").is_not_null())
-        .unique(None, UniqueKeepStrategy::First)
-        .sort(["who"], SortMultipleOptions::default())
-        .limit(10)
-        .collect()?;
-    let not_in_registration_examples: Vec<String> = unmatched
-        .column("who")?
-        .str()?
+    // People who signed in but match no registration user.
+    let mut present = vec![false; identities.height()];
+    for i in ident.iter().flatten() {
+        present[i as usize] = true;
+    }
+    let mut unmatched: Vec<&str> = who
         .iter()
-        .flatten()
-        .map(str::to_string)
+        .enumerate()
+        .filter(|(i, _)| present[*i] && row_of[*i].is_none())
+        .filter_map(|(_, w)| w)
         .collect();
+    unmatched.sort_unstable();
+    unmatched.dedup();
+    let not_in_registration = unmatched.len() as u64;
+    let not_in_registration_examples: Vec<String> =
+        unmatched.iter().take(10).map(|w| w.to_string()).collect();
     let class_counts = counts(per_user.clone().lazy(), "signin_class")?;
     let registered_vs_used: Vec<(UsageClass, u64)> = UsageClass::ALL
         .iter()
         .map(|c| {
             let n = if *c == UsageClass::NotInRegistration {
-                u64_at(&not_in_registration, "n")
+                not_in_registration
             } else {
                 class_counts
                     .iter()
@@ -962,7 +813,7 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
 
     let auth_details = match &signins.auth_details {
         None => None,
-        Some(details) => Some(auth_detail_stats(details, &frame)?),
+        Some(details) => Some(auth_detail_stats(details, &distinct)?),
     };
 
     Ok(SignInAnalysis {
@@ -1046,18 +897,18 @@ fn auth_detail_stats(details: &DataFrame, signins: &DataFrame) -> PolarsResult<A
         .collect()?;
     let requests = d
         .clone()
-        .select([col("request_id")])
+        .select([col("request_hi"), col("request_lo")])
         .unique(None, UniqueKeepStrategy::First);
     let matched = signins
         .clone()
         .lazy()
-        .filter(col("request_id").is_not_null())
-        .select([col("request_id")])
+        .filter(col("request_hi").is_not_null())
+        .select([col("request_hi"), col("request_lo")])
         .unique(None, UniqueKeepStrategy::First)
         .join(
             requests,
-            [col("request_id")],
-            [col("request_id")],
+            [col("request_hi"), col("request_lo")],
+            [col("request_hi"), col("request_lo")],
             JoinArgs::new(JoinType::Inner),
         )
         .select([len().cast(DataType::UInt64).alias("n")])

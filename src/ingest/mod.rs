@@ -7,10 +7,14 @@ pub mod archive;
 pub mod audit;
 pub mod json;
 pub mod registration;
+pub mod signin_table;
+pub mod signin_values;
 pub mod signins;
+pub mod stream;
 pub mod text;
 pub mod values;
 
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::DataFrame;
@@ -18,6 +22,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, InputError, Result};
+use crate::progress::Progress;
 use registration::{HeaderMap, RegistrationBuilder};
 
 /// The kinds of export the tool reads.
@@ -130,8 +135,13 @@ pub struct Ingested {
 /// The user sign-ins of all sign-in files, in canonical columns.
 #[derive(Debug)]
 pub struct SignIns {
-    /// One row per user sign-in (interactive and non-interactive).
+    /// One row per user sign-in (interactive and non-interactive); numeric and code columns,
+    /// described at [`signin_table::SignInTable::finish`].
     pub users: DataFrame,
+    /// One row per distinct user of `users` (its `ident` column).
+    pub identities: DataFrame,
+    /// The texts behind the code columns of `users`.
+    pub vocab: signin_table::Vocab,
     /// One row per authentication step, when `_AuthDetails_` files were given.
     pub auth_details: Option<DataFrame>,
 }
@@ -206,21 +216,33 @@ fn io_reason(e: &std::io::Error) -> String {
 
 /// Read, detect and normalize every file.
 pub fn load(paths: &[PathBuf]) -> Result<Ingested> {
-    let mut loader = Loader::default();
+    load_with(paths, &Progress::default())
+}
+
+/// [`load`], reporting progress.
+pub fn load_with(paths: &[PathBuf], progress: &Progress) -> Result<Ingested> {
+    let mut loader = Loader::new(progress);
+    loader.workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     for path in paths {
+        progress.step(&format!("reading {}", display(path)));
         loader.file(path)?;
     }
-    loader.finish()
+    progress.step("building tables");
+    let ingested = loader.finish();
+    progress.end_step();
+    ingested
 }
 
 /// Accumulates the canonical columns of every file, per kind.
-#[derive(Default)]
-struct Loader {
+struct Loader<'p> {
+    progress: &'p Progress,
+    /// Threads for parsing one file's blocks.
+    workers: usize,
     files: Vec<FileReport>,
     skipped: Vec<SkippedFile>,
     registration: RegistrationBuilder,
     maps: Vec<HeaderMap>,
-    signins: signins::UserSignInBuilder,
+    signins: signin_table::SignInTable,
     auth_details: signins::AuthDetailsBuilder,
     audit: audit::AuditBuilder,
     /// User sign-in files read (even with no rows): then the report has a sign-in section.
@@ -316,17 +338,47 @@ fn iso(us: Option<i64>) -> Option<String> {
         .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }
 
-impl Loader {
+impl<'p> Loader<'p> {
+    fn new(progress: &'p Progress) -> Self {
+        Loader {
+            progress,
+            workers: 1,
+            files: Vec::new(),
+            skipped: Vec::new(),
+            registration: RegistrationBuilder::default(),
+            maps: Vec::new(),
+            signins: signin_table::SignInTable::default(),
+            auth_details: signins::AuthDetailsBuilder::default(),
+            audit: audit::AuditBuilder::default(),
+            user_signin_files: 0,
+            audit_files: 0,
+            hashes: Vec::new(),
+        }
+    }
+
     fn skip(&mut self, name: String, reason: String) {
         self.skipped.push(SkippedFile { path: name, reason });
     }
 
     fn file(&mut self, path: &Path) -> Result<()> {
         let name = display(path);
-        let bytes = std::fs::read(path).map_err(|e| {
+        let io = |e: std::io::Error| -> Error {
             InputError::in_file(&name, io_reason(&e))
                 .hint("check that the file exists and is readable")
-        })?;
+                .into()
+        };
+        let mut file = std::fs::File::open(path).map_err(io)?;
+        let size = file.metadata().map_err(io)?.len();
+        let mut head = Vec::new();
+        (&mut file)
+            .take(HEAD as u64)
+            .read_to_end(&mut head)
+            .map_err(io)?;
+        if let Some(plan) = stream_plan(&head) {
+            return self.stream_user_signins(name, path, file, size, head, plan);
+        }
+        file.read_to_end(&mut head).map_err(io)?;
+        let bytes = head;
         if archive::is_zip(&bytes) {
             for entry in archive::entries(&name, &bytes)? {
                 match entry {
@@ -340,6 +392,73 @@ impl Loader {
             return Ok(());
         }
         self.content(name, path, bytes)
+    }
+
+    /// Read a user sign-in CSV straight from disk, in blocks on every core: only the columns
+    /// the report uses are kept, so a file of any size needs little memory.
+    fn stream_user_signins(
+        &mut self,
+        name: String,
+        path: &Path,
+        file: std::fs::File,
+        size: u64,
+        head: Vec<u8>,
+        plan: StreamPlan,
+    ) -> Result<()> {
+        let mut hasher = Sha256::new();
+        hasher.update(&head);
+        let prefix = head[plan.data_start..].to_vec();
+        let interactive = !signins::is_non_interactive(&file_name(path));
+        let csv = signins::UserCsv::new(
+            &name,
+            self.files.len() as u32,
+            interactive,
+            plan.layout.delimiter,
+            &plan.headers,
+        );
+        let progress = |rows: u64| self.progress.rows(&name, rows);
+        let read = signins::read_user_csv(
+            &csv,
+            prefix,
+            std::io::BufReader::with_capacity(1 << 20, file),
+            plan.first_line,
+            plan.data_start as u64,
+            Some(hasher),
+            self.workers,
+            &progress,
+        )?;
+        if let Some(at) = read.scanned.nul_at {
+            self.skip(name, format!("not a text export: contains a NUL byte at offset {at}: this is a binary file, not a text export"));
+            return Ok(());
+        }
+        if let Some(at) = read.not_utf8 {
+            self.skip(name, format!("not a text export: is not UTF-8 text (invalid byte at offset {at}); if it was re-saved by Excel, save it again as \"CSV UTF-8\""));
+            return Ok(());
+        }
+        let sha256 = read.scanned.sha256.clone().unwrap_or_default();
+        if let Some((first, _)) = self.hashes.iter().find(|(_, h)| *h == sha256) {
+            let reason = format!("same content as {first}; read once");
+            self.skip(name, reason);
+            return Ok(());
+        }
+        let info = Read {
+            name: name.clone(),
+            sha256: sha256.clone(),
+            bytes: size,
+            encoding: plan.encoding.to_string(),
+        };
+        self.user_signin_files += 1;
+        self.signins.append(read.table);
+        let report = self.user_signin_report(
+            &info,
+            &plan.headers,
+            &plan.layout,
+            interactive,
+            read.outcome,
+        );
+        self.hashes.push((name, sha256));
+        self.files.push(report);
+        Ok(())
     }
 
     /// Detect and read one file's content; `path` gives the file name (also inside archives).
@@ -513,22 +632,31 @@ impl Loader {
         let source = self.files.len() as u32;
         let (kind, variant, outcome, service) = match kind {
             signins::SignInKind::User => {
-                self.user_signin_files += 1;
                 let interactive = !signins::is_non_interactive(&file_name(path));
-                let outcome =
-                    self.signins
-                        .read_file(&read.name, source, interactive, text, layout, &sh)?;
-                let which = if interactive {
-                    "interactive"
-                } else {
-                    "non-interactive"
-                };
-                (
-                    Kind::UserSignIns,
-                    format!("{which}, {}", sh.variant()),
-                    outcome,
+                let csv =
+                    signins::UserCsv::new(&read.name, source, interactive, layout.delimiter, &sh);
+                let start = text::data_start(text, layout);
+                let first_line =
+                    1 + memchr::memchr_iter(b'\n', &text.as_bytes()[..start]).count() as u64;
+                let user = signins::read_user_csv(
+                    &csv,
+                    text.as_bytes()[start..].to_vec(),
+                    std::io::empty(),
+                    first_line,
+                    start as u64,
                     None,
-                )
+                    self.workers,
+                    &|_| {},
+                )?;
+                self.user_signin_files += 1;
+                self.signins.append(user.table);
+                return Ok(Some(self.user_signin_report(
+                    read,
+                    &sh,
+                    layout,
+                    interactive,
+                    user.outcome,
+                )));
             }
             signins::SignInKind::AuthDetails => {
                 let outcome = self.auth_details.read_file(&read.name, text, layout, &sh)?;
@@ -565,6 +693,32 @@ impl Loader {
         report.recognized = recognized(&sh.index);
         report.ignored = sh.ignored.clone();
         Ok(Some(report))
+    }
+
+    fn user_signin_report(
+        &self,
+        read: &Read,
+        sh: &signins::SignInHeaders,
+        layout: &text::CsvLayout,
+        interactive: bool,
+        outcome: signins::SignInOutcome,
+    ) -> FileReport {
+        let which = if interactive {
+            "interactive"
+        } else {
+            "non-interactive"
+        };
+        let mut report = self.signin_report(
+            read,
+            Kind::UserSignIns,
+            format!("{which}, {}", sh.variant()),
+            delimiter_name(layout),
+            outcome,
+            None,
+        );
+        report.recognized = recognized(&sh.index);
+        report.ignored = sh.ignored.clone();
+        report
     }
 
     /// The report of a sign-in file: window, skipped rows, unreadable dates, truncation.
@@ -673,8 +827,11 @@ impl Loader {
         let signins = if self.user_signin_files == 0 {
             None
         } else {
+            let (users, identities, vocab) = self.signins.finish().map_err(Error::from)?;
             Some(SignIns {
-                users: self.signins.into_frame().map_err(Error::from)?,
+                users,
+                identities,
+                vocab,
                 auth_details: if self.auth_details.is_empty() {
                     None
                 } else {
@@ -695,6 +852,71 @@ impl Loader {
             audit,
         })
     }
+}
+
+/// Bytes read first from every file: enough for any header row.
+const HEAD: usize = 1 << 20;
+
+/// How to stream a user sign-in CSV, decided from its first bytes.
+struct StreamPlan {
+    headers: signins::SignInHeaders,
+    layout: text::CsvLayout,
+    /// Byte offset in the file of the first record after the header row.
+    data_start: usize,
+    first_line: u64,
+    encoding: &'static str,
+}
+
+/// Whether a file can be streamed (a UTF-8 user sign-in CSV whose header row is in `head`):
+/// the plan, or `None` to read the file whole.
+fn stream_plan(head: &[u8]) -> Option<StreamPlan> {
+    let (bom, encoding) = match head.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(_) => (3, "UTF-8 with BOM"),
+        None => (0, "UTF-8"),
+    };
+    let body = &head[bom..];
+    if body.is_empty() || archive::is_zip(head) || body.starts_with(b"\xFF\xFE") {
+        return None;
+    }
+    let text = match std::str::from_utf8(body) {
+        Ok(t) => t,
+        // A character cut at the end of the head is fine; anything else is not UTF-8.
+        Err(e) if e.error_len().is_none() => std::str::from_utf8(&body[..e.valid_up_to()]).ok()?,
+        Err(_) => return None,
+    };
+    let layout = text::csv_layout(text);
+    let first = text[layout.start..].trim_start();
+    if first.starts_with('[') || first.starts_with('{') {
+        return None;
+    }
+    let start = text::data_start(text, &layout);
+    // The header row must end inside the head.
+    if start >= text.len() && head.len() >= HEAD {
+        return None;
+    }
+    let headers: Vec<String> = {
+        let mut reader = text::csv_reader(text, &layout);
+        reader
+            .headers()
+            .ok()?
+            .iter()
+            .map(|s| s.trim_start_matches('\u{feff}').to_string())
+            .collect()
+    };
+    if HeaderMap::new(&headers).is_registration() || audit::AuditHeaders::new(&headers).is_audit() {
+        return None;
+    }
+    let sh = signins::SignInHeaders::new(&headers);
+    if sh.kind() != Some(signins::SignInKind::User) {
+        return None;
+    }
+    Some(StreamPlan {
+        first_line: 1 + memchr::memchr_iter(b'\n', &text.as_bytes()[..start]).count() as u64,
+        data_start: bom + start,
+        headers: sh,
+        layout,
+        encoding,
+    })
 }
 
 fn preview(headers: &[String]) -> String {

@@ -10,8 +10,10 @@
 
 use polars::prelude::*;
 
+use super::signin_table::{Raw, SignInRow, SignInTable};
+use super::stream;
 use super::text::{csv_error, csv_reader, fold_header, CsvLayout, LineCounter};
-use super::values::{parse_bool, parse_datetime};
+use super::values::{parse_bool, parse_datetime, parse_time_us};
 use crate::error::InputError;
 
 /// The portal stops a sign-in download at this many rows.
@@ -447,32 +449,6 @@ pub struct RowProblems {
     pub bad_date_example: Option<(u64, String)>,
 }
 
-/// User sign-ins of every file, one entry per row.
-#[derive(Debug, Default)]
-pub struct UserSignInBuilder {
-    source: Vec<u32>,
-    interactive: Vec<bool>,
-    time_us: Vec<Option<i64>>,
-    request_id: Vec<Option<String>>,
-    correlation_id: Vec<Option<String>>,
-    user_id: Vec<Option<String>>,
-    upn: Vec<Option<String>>,
-    app: Vec<Option<String>>,
-    app_id: Vec<Option<String>>,
-    status: Vec<Option<String>>,
-    error_code: Vec<Option<i64>>,
-    client_app: Vec<Option<String>>,
-    compliant: Vec<Option<bool>>,
-    managed: Vec<Option<bool>>,
-    join_type: Vec<Option<String>>,
-    mfa_result: Vec<Option<String>>,
-    mfa_method: Vec<Option<String>>,
-    requirement: Vec<Option<String>>,
-    conditional_access: Vec<Option<String>>,
-    token_issuer_type: Vec<Option<String>>,
-    country: Vec<Option<String>>,
-}
-
 /// What reading one sign-in file found.
 #[derive(Debug, Default, Clone)]
 pub struct SignInOutcome {
@@ -545,140 +521,236 @@ fn time_of(
     }
 }
 
-impl UserSignInBuilder {
-    pub fn len(&self) -> usize {
-        self.source.len()
-    }
+/// The fields the user sign-in reader keeps; every other column is skipped unread.
+const USER_FIELDS: &[F] = &[
+    F::Date,
+    F::RequestId,
+    F::CorrelationId,
+    F::UserId,
+    F::Upn,
+    F::Status,
+    F::ErrorCode,
+    F::Compliant,
+    F::Requirement,
+    F::ConditionalAccess,
+    F::ClientApp,
+    F::MfaResult,
+    F::MfaMethod,
+    F::App,
+    F::AppId,
+    F::JoinType,
+    F::Location,
+];
 
-    pub fn is_empty(&self) -> bool {
-        self.source.is_empty()
-    }
+/// How to read the user sign-in records of one CSV file.
+#[derive(Debug, Clone)]
+pub struct UserCsv {
+    pub path: String,
+    pub source: u32,
+    pub interactive: bool,
+    pub delimiter: u8,
+    pub width: usize,
+    /// Slot in [`USER_FIELDS`] of each column (or [`stream::UNUSED`]).
+    slots: Vec<u8>,
+}
 
-    pub fn read_file(
-        &mut self,
+impl UserCsv {
+    pub fn new(
         path: &str,
         source: u32,
         interactive: bool,
-        text: &str,
-        layout: &CsvLayout,
+        delimiter: u8,
         headers: &SignInHeaders,
-    ) -> Result<SignInOutcome, InputError> {
-        let mut outcome = SignInOutcome::default();
-        let mut problems = RowProblems::default();
-        let i = |f: F| headers.get(f);
-        let (date, upn, user_id, st, code) = (
-            i(F::Date),
-            i(F::Upn),
-            i(F::UserId),
-            i(F::Status),
-            i(F::ErrorCode),
-        );
-        for_each_record(
-            path,
-            text,
-            layout,
-            headers.width,
-            &mut problems,
-            |line, r| {
-                let upn_v = opt(r, upn);
-                let uid = opt(r, user_id).map(|s| s.to_ascii_lowercase());
-                if upn_v.is_none() && uid.is_none() {
-                    outcome
-                        .problems
-                        .skipped
-                        .push((line, "no user (Username and User ID empty)".into()));
-                    return Ok(());
-                }
-                let time = time_of(r, date, line, &mut outcome.problems);
-                let error_code = cell(r, code).parse::<i64>().ok();
-                let status_v = match opt(r, st) {
-                    Some(s) => Some(status(&s)),
-                    None => error_code.map(|c| {
-                        if c == 0 {
-                            "success".to_string()
-                        } else if INTERRUPT_CODES.contains(&c) {
-                            "interrupted".to_string()
-                        } else {
-                            "failure".to_string()
-                        }
-                    }),
-                };
-                let bool_at = |f: F| parse_bool(cell(r, i(f))).ok().flatten();
-                outcome.see(time);
-                self.source.push(source);
-                self.interactive.push(interactive);
-                self.time_us.push(time);
-                self.request_id.push(opt(r, i(F::RequestId)));
-                self.correlation_id
-                    .push(opt(r, i(F::CorrelationId)).map(|c| c.to_ascii_lowercase()));
-                self.user_id.push(uid);
-                self.upn.push(upn_v);
-                self.app.push(opt(r, i(F::App)));
-                self.app_id
-                    .push(opt(r, i(F::AppId)).map(|s| s.to_ascii_lowercase()));
-                self.status.push(status_v);
-                self.error_code.push(error_code);
-                self.client_app.push(opt(r, i(F::ClientApp)));
-                self.compliant.push(bool_at(F::Compliant));
-                self.managed.push(bool_at(F::Managed));
-                self.join_type.push(opt(r, i(F::JoinType)));
-                self.mfa_result.push(opt(r, i(F::MfaResult)));
-                self.mfa_method.push(opt(r, i(F::MfaMethod)));
-                self.requirement
-                    .push(opt(r, i(F::Requirement)).map(|s| requirement(&s)));
-                self.conditional_access
-                    .push(opt(r, i(F::ConditionalAccess)).map(|s| ca_status(&s)));
-                self.token_issuer_type.push(opt(r, i(F::TokenIssuerType)));
-                self.country.push(opt(r, i(F::Location)).and_then(|l| {
-                    l.rsplit(',')
-                        .next()
-                        .map(str::trim)
-                        .filter(|c| !c.is_empty())
-                        .map(str::to_string)
-                }));
-                outcome.rows += 1;
-                Ok(())
-            },
-        )?;
-        outcome.problems.skipped.extend(problems.skipped);
-        Ok(outcome)
+    ) -> Self {
+        let mut slots = vec![stream::UNUSED; headers.width];
+        for (slot, field) in USER_FIELDS.iter().enumerate() {
+            if let Some(i) = headers.get(*field) {
+                slots[i] = slot as u8;
+            }
+        }
+        UserCsv {
+            path: path.to_string(),
+            source,
+            interactive,
+            delimiter,
+            width: headers.width,
+            slots,
+        }
     }
 
-    pub fn into_frame(self) -> PolarsResult<DataFrame> {
-        let n = self.source.len();
-        let upn_key: Vec<Option<String>> = self
-            .upn
-            .iter()
-            .map(|u| u.as_ref().map(|u| u.to_lowercase()))
-            .collect();
-        DataFrame::new(
-            n,
-            vec![
-                Column::new("source".into(), self.source),
-                Column::new("interactive".into(), self.interactive),
-                Column::new("time_us".into(), self.time_us),
-                Column::new("request_id".into(), self.request_id),
-                Column::new("correlation_id".into(), self.correlation_id),
-                Column::new("user_id".into(), self.user_id),
-                Column::new("upn".into(), self.upn),
-                Column::new("upn_key".into(), upn_key),
-                Column::new("app".into(), self.app),
-                Column::new("app_id".into(), self.app_id),
-                Column::new("status".into(), self.status),
-                Column::new("error_code".into(), self.error_code),
-                Column::new("client_app".into(), self.client_app),
-                Column::new("compliant".into(), self.compliant),
-                Column::new("managed".into(), self.managed),
-                Column::new("join_type".into(), self.join_type),
-                Column::new("mfa_result".into(), self.mfa_result),
-                Column::new("mfa_method".into(), self.mfa_method),
-                Column::new("requirement".into(), self.requirement),
-                Column::new("conditional_access".into(), self.conditional_access),
-                Column::new("token_issuer_type".into(), self.token_issuer_type),
-                Column::new("country".into(), self.country),
-            ],
-        )
+    /// Parse one block of records.
+    fn parse(&self, block: &stream::Block) -> BlockRead {
+        let mut out = BlockRead::default();
+        let data = &block.data;
+        let mut records = stream::Records::new(data, self.delimiter, block.first_line);
+        let mut fields = [stream::FieldRef::default(); USER_FIELDS.len()];
+        let slot = |f: F| USER_FIELDS.iter().position(|x| *x == f).unwrap_or(0);
+        let (date, request, correlation, user_id, upn, st, code, compliant) = (
+            slot(F::Date),
+            slot(F::RequestId),
+            slot(F::CorrelationId),
+            slot(F::UserId),
+            slot(F::Upn),
+            slot(F::Status),
+            slot(F::ErrorCode),
+            slot(F::Compliant),
+        );
+        let raw_fields = [
+            (Raw::Requirement, slot(F::Requirement)),
+            (Raw::ConditionalAccess, slot(F::ConditionalAccess)),
+            (Raw::ClientApp, slot(F::ClientApp)),
+            (Raw::MfaResult, slot(F::MfaResult)),
+            (Raw::MfaMethod, slot(F::MfaMethod)),
+            (Raw::App, slot(F::App)),
+            (Raw::AppId, slot(F::AppId)),
+            (Raw::JoinType, slot(F::JoinType)),
+            (Raw::Location, slot(F::Location)),
+        ];
+        while let Some(rec) = records.next(&self.slots, &mut fields) {
+            if rec.blank {
+                continue;
+            }
+            if rec.fields != self.width {
+                out.outcome.problems.skipped.push((
+                    rec.line,
+                    format!("{} fields where the header has {}", rec.fields, self.width),
+                ));
+                continue;
+            }
+            let mut texts: [std::borrow::Cow<str>; USER_FIELDS.len()] = Default::default();
+            for (i, f) in fields.iter().enumerate() {
+                match stream::text(data, *f) {
+                    Ok(t) => texts[i] = t,
+                    Err(at) => {
+                        out.not_utf8 = Some(block.offset + at as u64);
+                        return out;
+                    }
+                }
+            }
+            let get = |i: usize| -> Option<&str> {
+                let v = texts[i].trim();
+                (!v.is_empty()).then_some(v)
+            };
+            if get(upn).is_none() && get(user_id).is_none() {
+                out.outcome
+                    .problems
+                    .skipped
+                    .push((rec.line, "no user (Username and User ID empty)".into()));
+                continue;
+            }
+            let time = match parse_time_us(texts[date].trim()) {
+                Ok(t) => t,
+                Err(_) => {
+                    let p = &mut out.outcome.problems;
+                    p.bad_dates += 1;
+                    p.bad_date_example
+                        .get_or_insert((rec.line, texts[date].trim().to_string()));
+                    None
+                }
+            };
+            out.outcome.see(time);
+            let mut row = SignInRow {
+                source: self.source,
+                interactive: self.interactive,
+                time_us: time,
+                request_id: get(request),
+                correlation_id: get(correlation),
+                user_id: get(user_id),
+                upn: get(upn),
+                error_code: get(code).and_then(|c| c.parse::<i64>().ok()),
+                compliant: get(compliant).and_then(|c| parse_bool(c).ok().flatten()),
+                raw: Default::default(),
+            };
+            row.set(Raw::Status, get(st));
+            for (raw, i) in raw_fields {
+                row.set(raw, get(i));
+            }
+            out.table.push(&row);
+            out.outcome.rows += 1;
+        }
+        out
     }
+}
+
+/// The result of one block.
+#[derive(Default)]
+struct BlockRead {
+    table: SignInTable,
+    outcome: SignInOutcome,
+    /// File offset of a byte that is not UTF-8: the whole file is refused.
+    not_utf8: Option<u64>,
+}
+
+/// A user sign-in file, read.
+pub struct UserFileRead {
+    pub table: SignInTable,
+    pub outcome: SignInOutcome,
+    pub scanned: stream::Scanned,
+    pub not_utf8: Option<u64>,
+}
+
+/// Read the records of a user sign-in CSV: `prefix` (the bytes after the header row, at file
+/// line `first_line` and offset `first_offset`) and then everything `rest` yields, in blocks on
+/// every core. `hasher`, when given, has seen the file up to `rest`.
+#[allow(clippy::too_many_arguments)]
+pub fn read_user_csv<R: std::io::Read + Send>(
+    csv: &UserCsv,
+    prefix: Vec<u8>,
+    rest: R,
+    first_line: u64,
+    first_offset: u64,
+    hasher: Option<sha2::Sha256>,
+    workers: usize,
+    progress: &dyn Fn(u64),
+) -> Result<UserFileRead, InputError> {
+    let mut table = SignInTable::default();
+    let mut outcome = SignInOutcome::default();
+    let mut not_utf8 = None;
+    let scanned = stream::scan(
+        prefix,
+        rest,
+        first_line,
+        first_offset,
+        hasher,
+        workers,
+        |block| csv.parse(block),
+        |block: BlockRead| {
+            if not_utf8.is_some() {
+                return;
+            }
+            if block.not_utf8.is_some() {
+                not_utf8 = block.not_utf8;
+                return;
+            }
+            table.append(block.table);
+            outcome.rows += block.outcome.rows;
+            outcome.first_us = [outcome.first_us, block.outcome.first_us]
+                .into_iter()
+                .flatten()
+                .min();
+            outcome.last_us = [outcome.last_us, block.outcome.last_us]
+                .into_iter()
+                .flatten()
+                .max();
+            let p = block.outcome.problems;
+            outcome.problems.skipped.extend(p.skipped);
+            outcome.problems.bad_dates += p.bad_dates;
+            if outcome.problems.bad_date_example.is_none() {
+                outcome.problems.bad_date_example = p.bad_date_example;
+            }
+            progress(outcome.rows as u64);
+        },
+    )
+    .map_err(|e| {
+        InputError::in_file(&csv.path, format!("cannot read: {e}"))
+            .hint("check that the file is complete and readable")
+    })?;
+    Ok(UserFileRead {
+        table,
+        outcome,
+        scanned,
+        not_utf8,
+    })
 }
 
 /// Error codes the portal shows with status "Interrupted" (their names end in `Interrupt`); a
@@ -714,7 +786,7 @@ fn jstr(v: &serde_json::Value, path: &[&str]) -> Option<String> {
     }
 }
 
-impl UserSignInBuilder {
+impl SignInTable {
     /// Read the JSON download: a top-level array of Graph `signIn` objects. Their
     /// `authenticationDetails` become AuthDetails steps.
     pub fn read_json(
@@ -758,16 +830,6 @@ impl UserSignInBuilder {
                 .get("status")
                 .and_then(|s| s.get("errorCode"))
                 .and_then(serde_json::Value::as_i64);
-            let status = code.map(|c| {
-                if c == 0 {
-                    "success"
-                } else if INTERRUPT_CODES.contains(&c) {
-                    "interrupted"
-                } else {
-                    "failure"
-                }
-                .to_string()
-            });
             let request = jstr(o, &["id"]);
             let steps = o
                 .get("authenticationDetails")
@@ -800,33 +862,46 @@ impl UserSignInBuilder {
                     .and_then(serde_json::Value::as_bool)
             };
             outcome.see(time);
-            self.source.push(source);
-            self.interactive.push(interactive);
-            self.time_us.push(time);
-            self.request_id.push(request);
-            self.correlation_id
-                .push(jstr(o, &["correlationId"]).map(|c| c.to_ascii_lowercase()));
-            self.user_id.push(uid);
-            self.upn.push(upn);
-            self.app.push(jstr(o, &["appDisplayName"]));
-            self.app_id
-                .push(jstr(o, &["appId"]).map(|s| s.to_ascii_lowercase()));
-            self.status.push(status);
-            self.error_code.push(code);
-            self.client_app.push(jstr(o, &["clientAppUsed"]));
-            self.compliant.push(device_bool("isCompliant"));
-            self.managed.push(device_bool("isManaged"));
-            self.join_type.push(jstr(o, &["deviceDetail", "trustType"]));
-            self.mfa_result
-                .push(jstr(o, &["status", "additionalDetails"]));
-            self.mfa_method
-                .push(jstr(o, &["mfaDetail", "authMethod"]).or(mfa_step_method));
-            self.requirement
-                .push(jstr(o, &["authenticationRequirement"]).map(|s| requirement(&s)));
-            self.conditional_access
-                .push(jstr(o, &["conditionalAccessStatus"]).map(|s| ca_status(&s)));
-            self.token_issuer_type.push(jstr(o, &["tokenIssuerType"]));
-            self.country.push(jstr(o, &["location", "countryOrRegion"]));
+            let text = |path: &[&str]| jstr(o, path);
+            let (request_id, correlation_id, app, app_id) = (
+                request,
+                text(&["correlationId"]),
+                text(&["appDisplayName"]),
+                text(&["appId"]),
+            );
+            let (client, join, result, method) = (
+                text(&["clientAppUsed"]),
+                text(&["deviceDetail", "trustType"]),
+                text(&["status", "additionalDetails"]),
+                text(&["mfaDetail", "authMethod"]).or(mfa_step_method),
+            );
+            let (req, ca, location) = (
+                text(&["authenticationRequirement"]),
+                text(&["conditionalAccessStatus"]),
+                text(&["location", "countryOrRegion"]),
+            );
+            let mut row = SignInRow {
+                source,
+                interactive,
+                time_us: time,
+                request_id: request_id.as_deref(),
+                correlation_id: correlation_id.as_deref(),
+                user_id: uid.as_deref(),
+                upn: upn.as_deref(),
+                error_code: code,
+                compliant: device_bool("isCompliant"),
+                raw: Default::default(),
+            };
+            row.set(Raw::Requirement, req.as_deref());
+            row.set(Raw::ConditionalAccess, ca.as_deref());
+            row.set(Raw::ClientApp, client.as_deref());
+            row.set(Raw::MfaResult, result.as_deref());
+            row.set(Raw::MfaMethod, method.as_deref());
+            row.set(Raw::App, app.as_deref());
+            row.set(Raw::AppId, app_id.as_deref());
+            row.set(Raw::JoinType, join.as_deref());
+            row.set(Raw::Location, location.as_deref());
+            self.push(&row);
             outcome.rows += 1;
         }
         outcome
@@ -914,10 +989,19 @@ impl AuthDetailsBuilder {
 
     pub fn into_frame(self) -> PolarsResult<DataFrame> {
         let n = self.request_id.len();
+        let keys: Vec<u128> = self
+            .request_id
+            .iter()
+            .map(|r| super::signin_table::guid_key(r))
+            .collect();
+        let hi: Vec<u64> = keys.iter().map(|k| (k >> 64) as u64).collect();
+        let lo: Vec<u64> = keys.iter().map(|k| *k as u64).collect();
         DataFrame::new(
             n,
             vec![
                 Column::new("request_id".into(), self.request_id),
+                Column::new("request_hi".into(), hi),
+                Column::new("request_lo".into(), lo),
                 Column::new("method".into(), self.method),
                 Column::new("succeeded".into(), self.succeeded),
                 Column::new("result_detail".into(), self.result_detail),

@@ -140,6 +140,18 @@ pub fn csv_reader<'a>(text: &'a str, layout: &CsvLayout) -> csv::Reader<&'a [u8]
         .from_reader(&text.as_bytes()[layout.start..])
 }
 
+/// Byte offset in `text` where the records after the header row start.
+pub fn data_start(text: &str, layout: &CsvLayout) -> usize {
+    let mut reader = csv_reader(text, layout);
+    let _ = reader.headers();
+    let mut at = layout.start + reader.position().byte() as usize;
+    // After CRLF the reported offset can point at the line's '\n'.
+    if text.as_bytes().get(at) == Some(&b'\n') {
+        at += 1;
+    }
+    at.min(text.len())
+}
+
 /// Fold a header name for tolerant matching: case and all white space are ignored, so
 /// `IsMfaCapable`, `isMfaCapable ` and `Autonomous system  number` match their canonical forms.
 pub fn fold_header(name: &str) -> String {

@@ -120,52 +120,59 @@ fn write_users(
                 String::new()
             }
         };
+        // Action texts per distinct combination of rules, built once.
+        let mut texts: std::collections::HashMap<u32, (String, String)> =
+            std::collections::HashMap::new();
+        let mut cell = String::new();
         for i in 0..frame.height() {
-            let rules: Vec<&actions::ActionRule> =
-                actions::codes(bits.get(i).unwrap_or(0)).collect();
-            let kind = user_type.get(i).map(str::to_string).unwrap_or_else(|| {
-                if guest.get(i) == Some(true) {
-                    "guest".into()
-                } else {
-                    "member".into()
-                }
+            let b = bits.get(i).unwrap_or(0);
+            let (codes, actions_text) = texts.entry(b).or_insert_with(|| {
+                let rules: Vec<&actions::ActionRule> = actions::codes(b).collect();
+                (
+                    rules.iter().map(|r| r.code).collect::<Vec<_>>().join(" "),
+                    rules.iter().map(|r| r.text).collect::<Vec<_>>().join(" | "),
+                )
             });
-            let row = [
-                if ranked {
-                    (i + 1).to_string()
-                } else {
-                    priority
-                        .get(i)
-                        .map(|p| (p + 1).to_string())
-                        .unwrap_or_default()
-                },
-                upn.get(i).unwrap_or_default().to_string(),
-                name.get(i).unwrap_or_default().to_string(),
-                kind,
-                match admin.get(i) {
-                    Some(true) => "yes".into(),
-                    Some(false) => "no".into(),
-                    None => "unknown".into(),
-                },
+            let kind = user_type.get(i).unwrap_or(if guest.get(i) == Some(true) {
+                "guest"
+            } else {
+                "member"
+            });
+            cell.clear();
+            if ranked {
+                cell.push_str(&(i + 1).to_string());
+            } else if let Some(p) = priority.get(i) {
+                cell.push_str(&(p + 1).to_string());
+            }
+            let mut field = |v: &str| w.write_field(guard(v).as_bytes()).map_err(csv_err);
+            field(&cell)?;
+            field(upn.get(i).unwrap_or_default())?;
+            field(name.get(i).unwrap_or_default())?;
+            field(kind)?;
+            field(match admin.get(i) {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => "unknown",
+            })?;
+            field(
                 tier.get(i)
                     .and_then(Tier::from_rank)
-                    .map(|t| t.key().to_string())
-                    .unwrap_or_else(|| "unknown".into()),
-                methods.get(i).unwrap_or("unknown").to_string(),
-                default.get(i).unwrap_or("unknown").to_string(),
-                rules.iter().map(|r| r.code).collect::<Vec<_>>().join(" "),
-                rules.iter().map(|r| r.text).collect::<Vec<_>>().join(" | "),
-                class.get(i).unwrap_or_default().to_string(),
-                n(signins.get(i)),
-                n(successes.get(i)),
-                n(single.get(i)),
-                used.get(i).unwrap_or_default().to_string(),
-                first_reg.get(i).unwrap_or_default().to_string(),
-                last_reg.get(i).unwrap_or_default().to_string(),
-                events.get(i).unwrap_or_default().to_string(),
-            ];
-            w.write_record(row.iter().map(|c| guard(c).into_owned()))
-                .map_err(csv_err)?;
+                    .map(|t| t.key())
+                    .unwrap_or("unknown"),
+            )?;
+            field(methods.get(i).unwrap_or("unknown"))?;
+            field(default.get(i).unwrap_or("unknown"))?;
+            field(codes)?;
+            field(actions_text)?;
+            field(class.get(i).unwrap_or_default())?;
+            field(&n(signins.get(i)))?;
+            field(&n(successes.get(i)))?;
+            field(&n(single.get(i)))?;
+            field(used.get(i).unwrap_or_default())?;
+            field(first_reg.get(i).unwrap_or_default())?;
+            field(last_reg.get(i).unwrap_or_default())?;
+            field(events.get(i).unwrap_or_default())?;
+            w.write_record(None::<&[u8]>).map_err(csv_err)?;
         }
         w.flush().map_err(io)?;
         Ok(())

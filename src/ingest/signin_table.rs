@@ -1,0 +1,588 @@
+//! The compact store of user sign-ins. Millions of rows arrive, but a sign-in column holds few
+//! distinct values: each text column is kept as codes into a dictionary ("interned"), ids as
+//! 128-bit numbers, times as microseconds. Values are classified (status, requirement, legacy
+//! protocol, MFA family, …) once per distinct value when the frame is built, never per row.
+//!
+//! The frame that [`SignInTable::finish`] returns has one row per sign-in and only numeric
+//! columns; the texts behind the codes are in [`Vocab`], the users behind `ident` in the
+//! identities frame. Column meanings are documented on [`SignInTable::finish`].
+
+use polars::prelude::*;
+
+use super::signin_values::{
+    country, is_hybrid, is_registration_app, legacy_protocol, mfa_family, mfa_kind, LEGACY_CLIENTS,
+    MFA_FAMILIES, MFA_KINDS,
+};
+use super::signins::{ca_status, requirement, status, INTERRUPT_CODES};
+
+/// Codes of the `status` column.
+pub const STATUS_SUCCESS: u32 = 0;
+pub const STATUS_FAILURE: u32 = 1;
+pub const STATUS_INTERRUPTED: u32 = 2;
+/// Codes of the `requirement` column.
+pub const REQUIREMENT_SINGLE: u32 = 0;
+pub const REQUIREMENT_MULTI: u32 = 1;
+/// Codes of the `mfa_kind` column (positions in [`MFA_KINDS`]).
+pub const KIND_COMPLETED: u32 = 0;
+pub const KIND_TOKEN: u32 = 1;
+pub const KIND_EXTERNAL: u32 = 2;
+
+/// A 64-bit hash of bytes (multiply-rotate, as FxHash, with a final mix): fast on short keys.
+pub fn hash_bytes(bytes: &[u8]) -> u64 {
+    const K: u64 = 0xf135_7aea_2e62_a9c5;
+    let mut h = bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
+        h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+    }
+    let rem = chunks.remainder();
+    if !rem.is_empty() {
+        let mut b = [0u8; 8];
+        b[..rem.len()].copy_from_slice(rem);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(b)).wrapping_mul(K);
+    }
+    h ^ (h >> 32)
+}
+
+/// A `Hasher` for numeric keys (request ids, codes): one multiply per word, as FxHash.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = (self.0.rotate_left(5) ^ hash_bytes(bytes)).wrapping_mul(0xf135_7aea_2e62_a9c5);
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0xf135_7aea_2e62_a9c5);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 32)
+    }
+}
+
+/// Builds [`FastHasher`]s for `HashMap` and `HashSet`.
+pub type FastHash = std::hash::BuildHasherDefault<FastHasher>;
+
+/// Distinct strings and their codes (0, 1, … in order of first appearance).
+#[derive(Debug, Clone, Default)]
+pub struct Interner {
+    /// Open addressing: 0 is empty, else code + 1.
+    slots: Vec<u32>,
+    hashes: Vec<u64>,
+    values: Vec<Box<str>>,
+}
+
+impl Interner {
+    /// An interner whose first codes are `seed`.
+    pub fn seeded(seed: &[&str]) -> Self {
+        let mut i = Interner::default();
+        for s in seed {
+            i.intern(s);
+        }
+        i
+    }
+
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    pub fn values(&self) -> &[Box<str>] {
+        &self.values
+    }
+
+    fn slot_of(&self, hash: u64) -> usize {
+        (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - self.slots.len().trailing_zeros()))
+            as usize
+    }
+
+    /// The code of `s`, added when new.
+    pub fn intern(&mut self, s: &str) -> u32 {
+        if self.slots.len() < 2 * (self.values.len() + 1) {
+            self.grow();
+        }
+        let hash = hash_bytes(s.as_bytes());
+        let mask = self.slots.len() - 1;
+        let mut i = self.slot_of(hash);
+        loop {
+            let slot = self.slots[i];
+            if slot == 0 {
+                let code = self.values.len() as u32;
+                self.slots[i] = code + 1;
+                self.hashes.push(hash);
+                self.values.push(s.into());
+                return code;
+            }
+            let code = (slot - 1) as usize;
+            if self.hashes[code] == hash && &*self.values[code] == s {
+                return code as u32;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(16);
+        self.slots = vec![0; size];
+        let mask = size - 1;
+        for (code, &hash) in self.hashes.iter().enumerate() {
+            let mut i = self.slot_of(hash);
+            while self.slots[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = code as u32 + 1;
+        }
+    }
+}
+
+/// The 128-bit key of a GUID-like id (`Request ID`, `Correlation ID`), ignoring case, dashes
+/// and braces; an id that is not a GUID gets a hash-based key instead (its top 64 bits are 1,
+/// which no GUID has: the version digit is never 0). 0 stands for "no id".
+pub fn guid_key(raw: &str) -> u128 {
+    let v = raw.trim();
+    if v.is_empty() {
+        return 0;
+    }
+    let mut n: u128 = 0;
+    let mut digits = 0;
+    for b in v.bytes() {
+        let d = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            b'A'..=b'F' => b - b'A' + 10,
+            b'-' | b'{' | b'}' => continue,
+            _ => {
+                digits = 99;
+                break;
+            }
+        };
+        n = (n << 4) | d as u128;
+        digits += 1;
+    }
+    if digits == 32 && n != 0 {
+        return n;
+    }
+    (1u128 << 64) | hash_bytes(v.to_lowercase().as_bytes()) as u128
+}
+
+/// The text columns of a sign-in that are interned as read.
+#[derive(Debug, Clone, Copy)]
+pub enum Raw {
+    Status,
+    Requirement,
+    ConditionalAccess,
+    ClientApp,
+    MfaResult,
+    MfaMethod,
+    App,
+    AppId,
+    JoinType,
+    Location,
+}
+
+const RAW_COLUMNS: usize = 10;
+
+/// One sign-in as read (values trimmed, empty as `None`).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SignInRow<'a> {
+    pub source: u32,
+    pub interactive: bool,
+    pub time_us: Option<i64>,
+    pub request_id: Option<&'a str>,
+    pub correlation_id: Option<&'a str>,
+    pub user_id: Option<&'a str>,
+    pub upn: Option<&'a str>,
+    pub error_code: Option<i64>,
+    pub compliant: Option<bool>,
+    pub raw: [Option<&'a str>; RAW_COLUMNS],
+}
+
+impl<'a> SignInRow<'a> {
+    pub fn set(&mut self, column: Raw, value: Option<&'a str>) {
+        self.raw[column as usize] = value.map(str::trim).filter(|v| !v.is_empty());
+    }
+}
+
+const NONE: u32 = u32::MAX;
+const NO_TIME: i64 = i64::MIN;
+
+/// Sign-ins being read: one entry per row, texts interned.
+#[derive(Debug, Clone, Default)]
+pub struct SignInTable {
+    source: Vec<u32>,
+    interactive: Vec<bool>,
+    time_us: Vec<i64>,
+    request: Vec<u128>,
+    correlation: Vec<u128>,
+    ident: Vec<u32>,
+    error_code: Vec<i64>,
+    /// 0 unknown, 1 false, 2 true.
+    compliant: Vec<u8>,
+    codes: [Vec<u32>; RAW_COLUMNS],
+    dicts: [Interner; RAW_COLUMNS],
+    /// `upn_key` U+001F `user_id`, both lower-cased.
+    identities: Interner,
+    /// The UPN of each identity as first written.
+    ident_upn: Vec<Option<Box<str>>>,
+    key: String,
+}
+
+/// The lower-case form of an identifier, borrowing when it already is.
+fn lower(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
+        std::borrow::Cow::Owned(s.to_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+impl SignInTable {
+    pub fn len(&self) -> usize {
+        self.source.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.source.is_empty()
+    }
+
+    /// Add one sign-in. Rows without a user (no UPN and no user id) must be left out by the
+    /// caller, which reports them.
+    pub fn push(&mut self, row: &SignInRow) {
+        self.source.push(row.source);
+        self.interactive.push(row.interactive);
+        self.time_us.push(row.time_us.unwrap_or(NO_TIME));
+        self.request.push(row.request_id.map_or(0, guid_key));
+        self.correlation
+            .push(row.correlation_id.map_or(0, guid_key));
+        self.error_code.push(row.error_code.unwrap_or(NO_TIME));
+        self.compliant.push(match row.compliant {
+            None => 0,
+            Some(false) => 1,
+            Some(true) => 2,
+        });
+        for (c, value) in row.raw.iter().enumerate() {
+            let code = value.map_or(NONE, |v| self.dicts[c].intern(v));
+            self.codes[c].push(code);
+        }
+        let upn = row.upn.map(str::trim).filter(|u| !u.is_empty());
+        let uid = row.user_id.map(str::trim).filter(|u| !u.is_empty());
+        self.key.clear();
+        if let Some(u) = upn {
+            self.key.push_str(&lower(u));
+        }
+        self.key.push('\u{1f}');
+        if let Some(u) = uid {
+            self.key.extend(u.chars().map(|c| c.to_ascii_lowercase()));
+        }
+        let before = self.identities.len();
+        let ident = self.identities.intern(&self.key);
+        if self.identities.len() > before {
+            self.ident_upn.push(upn.map(Into::into));
+        }
+        self.ident.push(ident);
+    }
+
+    /// Append another table's rows (read later in file order).
+    pub fn append(&mut self, other: SignInTable) {
+        if self.is_empty() && self.identities.is_empty() {
+            *self = other;
+            return;
+        }
+        self.source.extend(other.source);
+        self.interactive.extend(other.interactive);
+        self.time_us.extend(other.time_us);
+        self.request.extend(other.request);
+        self.correlation.extend(other.correlation);
+        self.error_code.extend(other.error_code);
+        self.compliant.extend(other.compliant);
+        for c in 0..RAW_COLUMNS {
+            let map: Vec<u32> = other.dicts[c]
+                .values()
+                .iter()
+                .map(|v| self.dicts[c].intern(v))
+                .collect();
+            self.codes[c].extend(other.codes[c].iter().map(|&code| {
+                if code == NONE {
+                    NONE
+                } else {
+                    map[code as usize]
+                }
+            }));
+        }
+        let mut upns = other.ident_upn.into_iter();
+        let map: Vec<u32> = other
+            .identities
+            .values()
+            .iter()
+            .map(|k| {
+                let before = self.identities.len();
+                let code = self.identities.intern(k);
+                let upn = upns.next().flatten();
+                if self.identities.len() > before {
+                    self.ident_upn.push(upn);
+                }
+                code
+            })
+            .collect();
+        self.ident
+            .extend(other.ident.iter().map(|&i| map[i as usize]));
+    }
+
+    /// Build the frames.
+    ///
+    /// `users` has one row per sign-in: `source` (u32, file number), `interactive` (bool),
+    /// `time_us` (i64 µs since 1970, UTC), `day` (i32 days since 1970), `request_hi` /
+    /// `request_lo` and `correlation_hi` / `correlation_lo` (u64 halves of [`guid_key`]),
+    /// `ident` (u32, row of `identities`), `status`, `requirement`, `conditional_access`,
+    /// `mfa_method`, `country` (u32 codes into [`Vocab`]), `mfa_kind` (u32 position in
+    /// [`MFA_KINDS`]), `mfa_family` (position in [`MFA_FAMILIES`]), `legacy_protocol` (position
+    /// in [`LEGACY_CLIENTS`]), `legacy`, `registration_app`, `hybrid` (bool), `compliant`
+    /// (bool), `error_code` (i64). Unknown values are null.
+    ///
+    /// `identities` has one row per distinct (UPN, user id) pair: `ident`, `upn` (as first
+    /// written), `upn_key` (lower-cased), `user_id` (lower-cased), `who` (`upn_key`, else
+    /// `user_id`).
+    pub fn finish(self) -> PolarsResult<(DataFrame, DataFrame, Vocab)> {
+        let n = self.len();
+        let map_dict = |c: Raw, f: &mut dyn FnMut(&str) -> Option<u32>| -> Vec<u32> {
+            self.dicts[c as usize]
+                .values()
+                .iter()
+                .map(|v| f(v).unwrap_or(NONE))
+                .collect()
+        };
+        let coded = |name: &str, c: Raw, map: &[u32]| -> Column {
+            UInt32Chunked::from_iter_options(
+                name.into(),
+                self.codes[c as usize].iter().map(|&code| {
+                    (code != NONE)
+                        .then(|| map[code as usize])
+                        .filter(|&m| m != NONE)
+                }),
+            )
+            .into_column()
+        };
+        let flag = |c: Raw, f: &dyn Fn(&str) -> bool| -> Vec<bool> {
+            self.dicts[c as usize]
+                .values()
+                .iter()
+                .map(|v| f(v))
+                .collect()
+        };
+
+        let mut status_vocab = Interner::seeded(&["success", "failure", "interrupted"]);
+        let status_map = map_dict(Raw::Status, &mut |v| Some(status_vocab.intern(&status(v))));
+        let status_col = UInt32Chunked::from_iter_options(
+            "status".into(),
+            self.codes[Raw::Status as usize]
+                .iter()
+                .zip(&self.error_code)
+                .map(|(&code, &err)| {
+                    if code != NONE {
+                        Some(status_map[code as usize])
+                    } else if err == NO_TIME {
+                        None
+                    } else if err == 0 {
+                        Some(STATUS_SUCCESS)
+                    } else if INTERRUPT_CODES.contains(&err) {
+                        Some(STATUS_INTERRUPTED)
+                    } else {
+                        Some(STATUS_FAILURE)
+                    }
+                }),
+        )
+        .into_column();
+        let mut requirement_vocab = Interner::seeded(&["single_factor", "multi_factor"]);
+        let requirement_map = map_dict(Raw::Requirement, &mut |v| {
+            Some(requirement_vocab.intern(&requirement(v)))
+        });
+        let mut ca_vocab = Interner::seeded(&["success", "failure", "not_applied"]);
+        let ca_map = map_dict(Raw::ConditionalAccess, &mut |v| {
+            Some(ca_vocab.intern(&ca_status(v)))
+        });
+        let mut country_vocab = Interner::default();
+        let country_map = map_dict(Raw::Location, &mut |v| {
+            country(v).map(|c| country_vocab.intern(&c))
+        });
+        let position = |list: &[&str], v: &str| list.iter().position(|x| *x == v).map(|p| p as u32);
+        let legacy_map = map_dict(Raw::ClientApp, &mut |v| {
+            legacy_protocol(v).and_then(|p| position(LEGACY_CLIENTS, p))
+        });
+        let kind_map = map_dict(Raw::MfaResult, &mut |v| {
+            mfa_kind(v).and_then(|k| position(MFA_KINDS, k))
+        });
+        let family_map = map_dict(Raw::MfaMethod, &mut |v| {
+            position(MFA_FAMILIES, mfa_family(v))
+        });
+        let method_identity: Vec<u32> =
+            (0..self.dicts[Raw::MfaMethod as usize].len() as u32).collect();
+        let app_flag = flag(Raw::App, &|v| is_registration_app(None, Some(v)));
+        let app_id_flag = flag(Raw::AppId, &|v| is_registration_app(Some(v), None));
+        let hybrid_flag = flag(Raw::JoinType, &|v| is_hybrid(v));
+
+        let opt_i64 = |name: &str, v: &[i64]| -> Column {
+            Int64Chunked::from_iter_options(
+                name.into(),
+                v.iter().map(|&x| (x != NO_TIME).then_some(x)),
+            )
+            .into_column()
+        };
+        let halves = |name: &str, v: &[u128]| -> [Column; 2] {
+            [
+                UInt64Chunked::from_iter_options(
+                    format!("{name}_hi").into(),
+                    v.iter().map(|&x| (x != 0).then_some((x >> 64) as u64)),
+                )
+                .into_column(),
+                UInt64Chunked::from_iter_options(
+                    format!("{name}_lo").into(),
+                    v.iter().map(|&x| (x != 0).then_some(x as u64)),
+                )
+                .into_column(),
+            ]
+        };
+        let codes_of = |c: Raw| &self.codes[c as usize];
+        let bool_of = |c: Raw, flags: &[bool]| -> Vec<bool> {
+            codes_of(c)
+                .iter()
+                .map(|&code| code != NONE && flags[code as usize])
+                .collect()
+        };
+        let registration_app: Vec<bool> = bool_of(Raw::App, &app_flag)
+            .into_iter()
+            .zip(bool_of(Raw::AppId, &app_id_flag))
+            .map(|(a, b)| a || b)
+            .collect();
+        let legacy: Vec<bool> = codes_of(Raw::ClientApp)
+            .iter()
+            .map(|&code| code != NONE && legacy_map[code as usize] != NONE)
+            .collect();
+        let [request_hi, request_lo] = halves("request", &self.request);
+        let [correlation_hi, correlation_lo] = halves("correlation", &self.correlation);
+        let day = Int32Chunked::from_iter_options(
+            "day".into(),
+            self.time_us
+                .iter()
+                .map(|&t| (t != NO_TIME).then(|| t.div_euclid(86_400_000_000) as i32)),
+        )
+        .into_column();
+        let columns = vec![
+            Column::new("source".into(), self.source.as_slice()),
+            Column::new("interactive".into(), self.interactive.as_slice()),
+            opt_i64("time_us", &self.time_us),
+            day,
+            request_hi,
+            request_lo,
+            correlation_hi,
+            correlation_lo,
+            Column::new("ident".into(), self.ident.as_slice()),
+            status_col,
+            coded("requirement", Raw::Requirement, &requirement_map),
+            coded("conditional_access", Raw::ConditionalAccess, &ca_map),
+            coded("mfa_method", Raw::MfaMethod, &method_identity),
+            coded("mfa_family", Raw::MfaMethod, &family_map),
+            coded("mfa_kind", Raw::MfaResult, &kind_map),
+            coded("legacy_protocol", Raw::ClientApp, &legacy_map),
+            Column::new("legacy".into(), legacy),
+            Column::new("registration_app".into(), registration_app),
+            Column::new("hybrid".into(), bool_of(Raw::JoinType, &hybrid_flag)),
+            BooleanChunked::from_iter_options(
+                "compliant".into(),
+                self.compliant.iter().map(|&c| match c {
+                    0 => None,
+                    1 => Some(false),
+                    _ => Some(true),
+                }),
+            )
+            .into_column(),
+            opt_i64("error_code", &self.error_code),
+            coded("country", Raw::Location, &country_map),
+        ];
+        let users = DataFrame::new(n, columns)?;
+
+        let keys = self.identities.values();
+        let mut upn_key = Vec::with_capacity(keys.len());
+        let mut user_id = Vec::with_capacity(keys.len());
+        let mut who = Vec::with_capacity(keys.len());
+        for k in keys {
+            let (u, i) = k.split_once('\u{1f}').unwrap_or((k, ""));
+            let u = (!u.is_empty()).then_some(u);
+            let i = (!i.is_empty()).then_some(i);
+            upn_key.push(u);
+            user_id.push(i);
+            who.push(u.or(i).unwrap_or_default());
+        }
+        let identities = DataFrame::new(
+            keys.len(),
+            vec![
+                Column::new("ident".into(), (0..keys.len() as u32).collect::<Vec<_>>()),
+                Column::new(
+                    "upn".into(),
+                    self.ident_upn
+                        .iter()
+                        .map(|u| u.as_deref())
+                        .collect::<Vec<_>>(),
+                ),
+                Column::new("upn_key".into(), upn_key),
+                Column::new("user_id".into(), user_id),
+                Column::new("who".into(), who),
+            ],
+        )?;
+        let strings = |i: &Interner| i.values().iter().map(|v| v.to_string()).collect();
+        let vocab = Vocab {
+            status: strings(&status_vocab),
+            requirement: strings(&requirement_vocab),
+            conditional_access: strings(&ca_vocab),
+            mfa_method: strings(&self.dicts[Raw::MfaMethod as usize]),
+            country: strings(&country_vocab),
+        };
+        Ok((users, identities, vocab))
+    }
+}
+
+/// The texts behind the code columns of the sign-in frame (code = position).
+#[derive(Debug, Clone, Default)]
+pub struct Vocab {
+    /// Starts `success`, `failure`, `interrupted`; other values as read (lower-cased).
+    pub status: Vec<String>,
+    /// Starts `single_factor`, `multi_factor`.
+    pub requirement: Vec<String>,
+    /// Starts `success`, `failure`, `not_applied`.
+    pub conditional_access: Vec<String>,
+    pub mfa_method: Vec<String>,
+    pub country: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interner_gives_stable_codes() {
+        let mut i = Interner::seeded(&["a", "b"]);
+        let words: Vec<String> = (0..1000).map(|n| format!("w{}", n % 300)).collect();
+        let codes: Vec<u32> = words.iter().map(|w| i.intern(w)).collect();
+        assert_eq!(i.len(), 302);
+        assert_eq!(i.intern("a"), 0);
+        for (w, c) in words.iter().zip(codes) {
+            assert_eq!(&*i.values()[c as usize], w.as_str());
+        }
+    }
+
+    #[test]
+    fn guid_keys_ignore_case_and_dashes() {
+        let a = guid_key("5859711d-55b3-4dca-8d90-9d5a1aa1bed2");
+        assert_eq!(a, guid_key("{5859711D55B34DCA8D909D5A1AA1BED2}"));
+        assert_eq!(a >> 64, 0x5859_711d_55b3_4dca);
+        assert_eq!(guid_key(""), 0);
+        let odd = guid_key("not-a-guid");
+        assert_eq!(odd >> 64, 1);
+        assert_eq!(odd, guid_key("NOT-A-GUID"));
+    }
+}
