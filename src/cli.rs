@@ -83,6 +83,10 @@ pub struct ReportArgs {
         default_value = "Entra MFA registration report"
     )]
     pub title: String,
+    /// Stop with an error at the first input file that cannot be read. Without it, such a file
+    /// is left out and listed, with the reason, among the skipped files (terminal and report).
+    #[arg(long)]
+    pub strict: bool,
     /// Print nothing but errors (no progress, no summary line).
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,

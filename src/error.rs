@@ -83,6 +83,20 @@ impl fmt::Display for InputError {
     }
 }
 
+impl InputError {
+    /// The error as said about a file already named: `line 12: …`, without the path.
+    pub fn within_file(&self) -> String {
+        let mut plain = self.clone();
+        plain.path = None;
+        let at = match self.position {
+            Some(Position::Line(line)) => format!("line {line}: "),
+            Some(Position::Item(item)) => format!("item {item}: "),
+            None => String::new(),
+        };
+        format!("{at}{plain}")
+    }
+}
+
 impl std::error::Error for InputError {}
 
 /// Keep error messages on one line even when they quote a value with a line break in it.

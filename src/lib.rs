@@ -37,6 +37,8 @@ pub struct ReportOptions {
     pub generated_at: Option<DateTime<Utc>>,
     /// How progress is shown on stderr.
     pub progress: progress::Mode,
+    /// Stop at the first file that cannot be read, instead of leaving it out (`--strict`).
+    pub strict: bool,
 }
 
 /// What a run did, for the one-line summary.
@@ -116,7 +118,7 @@ pub fn run_report(opts: &ReportOptions) -> Result<RunSummary> {
     )?;
 
     let progress = progress::Progress::new(opts.progress);
-    let ingested = ingest::load_with(&files, &progress)?;
+    let ingested = ingest::load_with(&files, &progress, opts.strict)?;
     let Some(registration) = &ingested.registration else {
         let reasons: Vec<String> = ingested
             .skipped

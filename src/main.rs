@@ -37,6 +37,7 @@ fn report(args: entra_mfa_report::cli::ReportArgs) -> entra_mfa_report::error::R
         deadline: args.deadline,
         title: args.title,
         generated_at: None,
+        strict: args.strict,
         progress: if args.quiet {
             progress::Mode::Off
         } else if args.verbose {

@@ -335,3 +335,47 @@ fn malformed_json_is_skipped_with_the_position() {
         "{err}"
     );
 }
+
+/// A bad file among good ones is left out and named (with its line) unless `--strict`; the
+/// figures are those of the good files alone, never a half-read file.
+#[test]
+fn bad_file_among_good_ones_is_skipped_unless_strict() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = format!(
+        "{HEADER}a@contoso.example,A,True,False,True,none,[\"mobilePhone\"],2026-09-22T18:49:13Z\nb@contoso.example,B,False,False,False,none,[],2026-09-22T18:49:13Z\n"
+    );
+    // Two readable rows, then a bad value: none of its rows may count.
+    let bad = format!(
+        "{HEADER}c@contoso.example,C,True,False,True,none,[],2026-09-22T18:49:13Z\nd@contoso.example,D,True,False,True,none,[],2026-09-22T18:49:13Z\ne@contoso.example,E,Maybe,False,True,none,[],2026-09-22T18:49:13Z\n"
+    );
+    std::fs::create_dir(dir.path().join("in")).unwrap();
+    write(dir.path(), "in/a-good.csv", good.as_bytes());
+    write(dir.path(), "in/b-bad.csv", bad.as_bytes());
+
+    let o = run_in(dir.path(), &["report", "in", "-o", "out.html", "--json", "out.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["registration"]["users"], 2, "only the good file counts");
+    let skipped = json["skipped_files"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert_eq!(skipped[0]["path"], "in/b-bad.csv");
+    let reason = skipped[0]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("line 4: column 'isMfaCapable': 'Maybe' is not a boolean"),
+        "{reason}"
+    );
+    assert!(stderr(&o).contains("skipped in/b-bad.csv: not read: line 4"), "{}", stderr(&o));
+
+    std::fs::remove_file(dir.path().join("out.html")).unwrap();
+    std::fs::remove_file(dir.path().join("out.json")).unwrap();
+    let o = run_in(dir.path(), &["report", "in", "--strict", "-o", "out.html"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("in/b-bad.csv:4: column 'isMfaCapable': 'Maybe' is not a boolean"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.path().join("out.html").exists());
+}

@@ -232,6 +232,29 @@ pub fn result(raw: &str) -> String {
 }
 
 impl AuditBuilder {
+    /// Rows so far, for [`Self::truncate`].
+    pub fn mark(&self) -> (usize, usize) {
+        (self.time_us.len(), 0)
+    }
+
+    /// Forget the rows added after `mark` (a file that failed half-way).
+    pub fn truncate(&mut self, len: (usize, usize)) {
+        self.time_us.truncate(len.0);
+        self.correlation_id.truncate(len.0);
+        self.service.truncate(len.0);
+        self.category.truncate(len.0);
+        self.activity.truncate(len.0);
+        self.result.truncate(len.0);
+        self.result_reason.truncate(len.0);
+        self.actor_type.truncate(len.0);
+        self.actor_upn.truncate(len.0);
+        self.actor_id.truncate(len.0);
+        self.ip.truncate(len.0);
+        self.target_upn.truncate(len.0);
+        self.target_id.truncate(len.0);
+        self.strong_auth_change.truncate(len.0);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.time_us.is_empty()
     }

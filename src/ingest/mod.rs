@@ -216,16 +216,34 @@ fn io_reason(e: &std::io::Error) -> String {
 
 /// Read, detect and normalize every file.
 pub fn load(paths: &[PathBuf]) -> Result<Ingested> {
-    load_with(paths, &Progress::default())
+    load_with(paths, &Progress::default(), true)
 }
 
-/// [`load`], reporting progress.
-pub fn load_with(paths: &[PathBuf], progress: &Progress) -> Result<Ingested> {
+/// [`load`], reporting progress. Unless `strict`, a file that cannot be read (bad content, not
+/// I/O trouble with the machine) is left out, named among the skipped files with the reason,
+/// and the other files are still used; with `strict` it stops the run.
+pub fn load_with(paths: &[PathBuf], progress: &Progress, strict: bool) -> Result<Ingested> {
     let mut loader = Loader::new(progress);
     loader.workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut first_error = None;
     for path in paths {
         progress.step(&format!("reading {}", display(path)));
-        loader.file(path)?;
+        let mark = loader.mark();
+        match loader.file(path) {
+            Ok(()) => {}
+            Err(Error::Input(e)) if !strict => {
+                loader.rollback(mark);
+                loader.skip(display(path), format!("not read: {}", e.within_file()));
+                first_error.get_or_insert(e);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    // Without a registration export there is no report: then the file that failed is the news.
+    if loader.registration.is_empty() {
+        if let Some(e) = first_error {
+            return Err(e.into());
+        }
     }
     progress.step("building tables");
     let ingested = loader.finish();
@@ -250,6 +268,19 @@ struct Loader<'p> {
     /// Audit files read (even with no rows): then the report has a timeline section.
     audit_files: usize,
     hashes: Vec<(String, String)>,
+}
+
+/// See [`Loader::mark`].
+struct Mark {
+    files: usize,
+    skipped: usize,
+    maps: usize,
+    hashes: usize,
+    registration: (usize, usize),
+    auth_details: (usize, usize),
+    audit: (usize, usize),
+    user_signin_files: usize,
+    audit_files: usize,
 }
 
 /// The part of a file's report that does not depend on its kind.
@@ -354,6 +385,34 @@ impl<'p> Loader<'p> {
             audit_files: 0,
             hashes: Vec::new(),
         }
+    }
+
+    /// How far every builder is, to undo a file that failed half-way.
+    fn mark(&self) -> Mark {
+        Mark {
+            files: self.files.len(),
+            skipped: self.skipped.len(),
+            maps: self.maps.len(),
+            hashes: self.hashes.len(),
+            registration: self.registration.mark(),
+            auth_details: self.auth_details.mark(),
+            audit: self.audit.mark(),
+            user_signin_files: self.user_signin_files,
+            audit_files: self.audit_files,
+        }
+    }
+
+    /// Forget everything read since `mark` (user sign-ins are only added once a file is whole).
+    fn rollback(&mut self, mark: Mark) {
+        self.files.truncate(mark.files);
+        self.skipped.truncate(mark.skipped);
+        self.maps.truncate(mark.maps);
+        self.hashes.truncate(mark.hashes);
+        self.registration.truncate(mark.registration);
+        self.auth_details.truncate(mark.auth_details);
+        self.audit.truncate(mark.audit);
+        self.user_signin_files = mark.user_signin_files;
+        self.audit_files = mark.audit_files;
     }
 
     fn skip(&mut self, name: String, reason: String) {

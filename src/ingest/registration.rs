@@ -368,6 +368,35 @@ pub struct FileOutcome {
 }
 
 impl RegistrationBuilder {
+    /// Rows so far, for [`Self::truncate`].
+    pub fn mark(&self) -> (usize, usize) {
+        (self.upn.len(), self.method_row.len())
+    }
+
+    /// Forget the rows added after `mark` (a file that failed half-way).
+    pub fn truncate(&mut self, len: (usize, usize)) {
+        self.upn.truncate(len.0);
+        self.id.truncate(len.0);
+        self.display_name.truncate(len.0);
+        self.user_type.truncate(len.0);
+        self.is_admin.truncate(len.0);
+        self.is_mfa_capable.truncate(len.0);
+        self.is_mfa_registered.truncate(len.0);
+        self.is_passwordless_capable.truncate(len.0);
+        self.is_sspr_capable.truncate(len.0);
+        self.is_sspr_enabled.truncate(len.0);
+        self.is_sspr_registered.truncate(len.0);
+        self.is_system_preferred_enabled.truncate(len.0);
+        self.default_method.truncate(len.0);
+        self.methods_known.truncate(len.0);
+        self.methods_text.truncate(len.0);
+        self.last_updated_us.truncate(len.0);
+        self.source.truncate(len.0);
+        self.line.truncate(len.0);
+        self.method_row.truncate(len.1);
+        self.method_name.truncate(len.1);
+    }
+
     pub fn len(&self) -> usize {
         self.upn.len()
     }

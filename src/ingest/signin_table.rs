@@ -149,19 +149,34 @@ pub fn guid_key(raw: &str) -> u128 {
     if v.is_empty() {
         return 0;
     }
+    let b = v.as_bytes();
+    // The usual form, `8-4-4-4-12` hex digits, decoded directly.
+    if b.len() == 36 && b[8] == b'-' && b[13] == b'-' && b[18] == b'-' && b[23] == b'-' {
+        let mut n: u128 = 0;
+        let mut ok = true;
+        for (i, &c) in b.iter().enumerate() {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                continue;
+            }
+            let d = HEX[c as usize];
+            ok &= d != 0xff;
+            n = (n << 4) | (d & 0x0f) as u128;
+        }
+        if ok && n != 0 {
+            return n;
+        }
+    }
     let mut n: u128 = 0;
     let mut digits = 0;
-    for b in v.bytes() {
-        let d = match b {
-            b'0'..=b'9' => b - b'0',
-            b'a'..=b'f' => b - b'a' + 10,
-            b'A'..=b'F' => b - b'A' + 10,
-            b'-' | b'{' | b'}' => continue,
-            _ => {
-                digits = 99;
-                break;
-            }
-        };
+    for &c in b {
+        if matches!(c, b'-' | b'{' | b'}') {
+            continue;
+        }
+        let d = HEX[c as usize];
+        if d == 0xff {
+            digits = 99;
+            break;
+        }
         n = (n << 4) | d as u128;
         digits += 1;
     }
@@ -170,6 +185,23 @@ pub fn guid_key(raw: &str) -> u128 {
     }
     (1u128 << 64) | hash_bytes(v.to_lowercase().as_bytes()) as u128
 }
+
+/// Hex digit values; 0xff for other bytes.
+const HEX: [u8; 256] = {
+    let mut t = [0xffu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
 
 /// The text columns of a sign-in that are interned as read.
 #[derive(Debug, Clone, Copy)]
@@ -231,6 +263,20 @@ pub struct SignInTable {
     /// The UPN of each identity as first written.
     ident_upn: Vec<Option<Box<str>>>,
     key: String,
+    /// Code of the last value of each column: repeated values skip the hash lookup.
+    last: [Option<u32>; RAW_COLUMNS],
+    /// In a block's table: identities not interned yet (see [`SignInTable::deferred`]).
+    pending: Option<Pending>,
+}
+
+/// Identity keys of rows whose identity is interned later, into the table they are appended to:
+/// a parsing thread then does not build a dictionary that the merge would only translate.
+#[derive(Debug, Clone, Default)]
+struct Pending {
+    /// Per row, the identity key then the UPN as written.
+    text: String,
+    /// Per row, where its key and its UPN end in `text`.
+    ends: Vec<(u32, u32)>,
 }
 
 /// The lower-case form of an identifier, borrowing when it already is.
@@ -243,6 +289,15 @@ fn lower(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 impl SignInTable {
+    /// A table for one block of a file: its users' identities are interned only when it is
+    /// appended to the file's table.
+    pub fn deferred() -> Self {
+        SignInTable {
+            pending: Some(Pending::default()),
+            ..SignInTable::default()
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.source.len()
     }
@@ -267,7 +322,17 @@ impl SignInTable {
             Some(true) => 2,
         });
         for (c, value) in row.raw.iter().enumerate() {
-            let code = value.map_or(NONE, |v| self.dicts[c].intern(v));
+            let code = match value {
+                None => NONE,
+                Some(v) => match self.last[c] {
+                    Some(last) if &*self.dicts[c].values()[last as usize] == *v => last,
+                    _ => {
+                        let code = self.dicts[c].intern(v);
+                        self.last[c] = Some(code);
+                        code
+                    }
+                },
+            };
             self.codes[c].push(code);
         }
         let upn = row.upn.map(str::trim).filter(|u| !u.is_empty());
@@ -280,6 +345,13 @@ impl SignInTable {
         if let Some(u) = uid {
             self.key.extend(u.chars().map(|c| c.to_ascii_lowercase()));
         }
+        if let Some(p) = self.pending.as_mut() {
+            p.text.push_str(&self.key);
+            let key_end = p.text.len() as u32;
+            p.text.push_str(upn.unwrap_or_default());
+            p.ends.push((key_end, p.text.len() as u32));
+            return;
+        }
         let before = self.identities.len();
         let ident = self.identities.intern(&self.key);
         if self.identities.len() > before {
@@ -290,7 +362,7 @@ impl SignInTable {
 
     /// Append another table's rows (read later in file order).
     pub fn append(&mut self, other: SignInTable) {
-        if self.is_empty() && self.identities.is_empty() {
+        if self.is_empty() && self.identities.is_empty() && other.pending.is_none() {
             *self = other;
             return;
         }
@@ -314,6 +386,22 @@ impl SignInTable {
                     map[code as usize]
                 }
             }));
+        }
+        if let Some(p) = other.pending {
+            let mut start = 0usize;
+            self.ident.reserve(p.ends.len());
+            for &(key_end, upn_end) in &p.ends {
+                let (key_end, upn_end) = (key_end as usize, upn_end as usize);
+                let before = self.identities.len();
+                let ident = self.identities.intern(&p.text[start..key_end]);
+                if self.identities.len() > before {
+                    let upn = &p.text[key_end..upn_end];
+                    self.ident_upn.push((!upn.is_empty()).then(|| upn.into()));
+                }
+                self.ident.push(ident);
+                start = upn_end;
+            }
+            return;
         }
         let mut upns = other.ident_upn.into_iter();
         let map: Vec<u32> = other

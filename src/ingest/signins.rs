@@ -580,7 +580,10 @@ impl UserCsv {
 
     /// Parse one block of records.
     fn parse(&self, block: &stream::Block) -> BlockRead {
-        let mut out = BlockRead::default();
+        let mut out = BlockRead {
+            table: SignInTable::deferred(),
+            ..BlockRead::default()
+        };
         let data = &block.data;
         let mut records = stream::Records::new(data, self.delimiter, block.first_line);
         let mut fields = [stream::FieldRef::default(); USER_FIELDS.len()];
@@ -927,6 +930,20 @@ pub struct AuthDetailsBuilder {
 }
 
 impl AuthDetailsBuilder {
+    /// Rows so far, for [`Self::truncate`].
+    pub fn mark(&self) -> (usize, usize) {
+        (self.request_id.len(), 0)
+    }
+
+    /// Forget the rows added after `mark` (a file that failed half-way).
+    pub fn truncate(&mut self, len: (usize, usize)) {
+        self.request_id.truncate(len.0);
+        self.method.truncate(len.0);
+        self.succeeded.truncate(len.0);
+        self.result_detail.truncate(len.0);
+        self.requirement.truncate(len.0);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.request_id.is_empty()
     }

@@ -40,12 +40,13 @@ pub struct Scanned {
     pub nul_at: Option<u64>,
 }
 
-/// The field-splitting position of a block.
+/// Splits the records of a block into fields in one pass over its structural bytes
+/// (delimiters, quotes, line feeds), found with SIMD.
 pub struct Records<'a> {
     buf: &'a [u8],
     pos: usize,
-    delimiter: u8,
     line: u64,
+    special: memchr::Memchr3<'a>,
 }
 
 /// One field of a record: its byte range in the block, and whether it was quoted with doubled
@@ -76,8 +77,8 @@ impl<'a> Records<'a> {
         Records {
             buf,
             pos: 0,
-            delimiter,
             line: first_line,
+            special: memchr::memchr3_iter(delimiter, b'"', b'\n', buf),
         }
     }
 
@@ -99,36 +100,19 @@ impl<'a> Records<'a> {
             let (field, next) = if buf.get(start) == Some(&b'"') {
                 self.quoted(start)
             } else {
-                match memchr::memchr2(self.delimiter, b'\n', &buf[start..]) {
-                    Some(k) => {
-                        let mut end = start + k;
-                        if buf[end] == b'\n' && end > start && buf[end - 1] == b'\r' {
-                            end -= 1;
-                        }
-                        (
-                            FieldRef {
-                                start: start as u32,
-                                end: end as u32,
-                                escaped: false,
-                            },
-                            start + k,
-                        )
-                    }
-                    None => {
-                        let mut end = buf.len();
-                        if end > start && buf[end - 1] == b'\r' {
-                            end -= 1;
-                        }
-                        (
-                            FieldRef {
-                                start: start as u32,
-                                end: end as u32,
-                                escaped: false,
-                            },
-                            buf.len(),
-                        )
-                    }
+                let next = self.terminator();
+                let mut end = next;
+                if end > start && buf[end - 1] == b'\r' && (end == buf.len() || buf[end] == b'\n') {
+                    end -= 1;
                 }
+                (
+                    FieldRef {
+                        start: start as u32,
+                        end: end as u32,
+                        escaped: false,
+                    },
+                    next,
+                )
             };
             if blank
                 && !buf[field.start as usize..field.end as usize]
@@ -160,40 +144,67 @@ impl<'a> Records<'a> {
         })
     }
 
+    /// The next delimiter or line feed at or after the current field start (quotes there are
+    /// literal text), or the end of the block.
+    fn terminator(&mut self) -> usize {
+        let pos = self.pos;
+        for p in self.special.by_ref() {
+            if p < pos {
+                continue;
+            }
+            if self.buf[p] != b'"' {
+                return p;
+            }
+        }
+        self.buf.len()
+    }
+
     /// A quoted field starting at `start`: returns the field and the position of the byte that
     /// ends it (delimiter, line feed, or the end of the block). Text after the closing quote is
     /// kept, as the csv crate does.
     fn quoted(&mut self, start: usize) -> (FieldRef, usize) {
         let buf = self.buf;
-        let mut p = start + 1;
         let mut escaped = false;
-        let close = loop {
-            match memchr::memchr(b'"', &buf[p..]) {
-                Some(k) if buf.get(p + k + 1) == Some(&b'"') => {
-                    escaped = true;
-                    p += k + 2;
-                }
-                Some(k) => break Some(p + k),
-                None => break None,
+        let mut close = None;
+        let mut skip_quote_at = usize::MAX;
+        for p in self.special.by_ref() {
+            if p <= start || p == skip_quote_at {
+                continue;
             }
+            match buf[p] {
+                b'"' if buf.get(p + 1) == Some(&b'"') => {
+                    escaped = true;
+                    skip_quote_at = p + 1;
+                }
+                b'"' => {
+                    close = Some(p);
+                    break;
+                }
+                b'\n' => self.line += 1,
+                _ => {}
+            }
+        }
+        // Unterminated: the field runs to the end of the data.
+        let Some(close) = close else {
+            return (
+                FieldRef {
+                    start: (start + 1) as u32,
+                    end: buf.len() as u32,
+                    escaped,
+                },
+                buf.len(),
+            );
         };
-        let (content_end, after) = match close {
-            Some(q) => (q, q + 1),
-            // Unterminated: the field runs to the end of the data.
-            None => (buf.len(), buf.len()),
-        };
-        self.line += memchr::memchr_iter(b'\n', &buf[start..content_end]).count() as u64;
-        let terminator = memchr::memchr2(self.delimiter, b'\n', &buf[after..])
-            .map(|k| after + k)
-            .unwrap_or(buf.len());
-        let mut end = content_end;
-        if terminator > after {
+        self.pos = close + 1;
+        let terminator = self.terminator();
+        let mut end = close;
+        if terminator > close + 1 {
             // Stray text after the closing quote (`"a"b,`): keep it with the field.
             let mut t = terminator;
-            if buf[t - 1] == b'\r' && t < buf.len() && buf[t] == b'\n' {
+            if buf[t - 1] == b'\r' && (t == buf.len() || buf[t] == b'\n') {
                 t -= 1;
             }
-            if t > after {
+            if t > close + 1 {
                 end = t;
                 escaped = true;
             }

@@ -47,6 +47,7 @@ pub fn run_with_deadline(
         title: "Test report".into(),
         generated_at: Some(fixed_time()),
         progress: Default::default(),
+        strict: true,
     };
     run_report(&opts).unwrap_or_else(|e| panic!("report failed: {e}"));
     let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
