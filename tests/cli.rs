@@ -352,12 +352,18 @@ fn bad_file_among_good_ones_is_skipped_unless_strict() {
     write(dir.path(), "in/a-good.csv", good.as_bytes());
     write(dir.path(), "in/b-bad.csv", bad.as_bytes());
 
-    let o = run_in(dir.path(), &["report", "in", "-o", "out.html", "--json", "out.json"]);
+    let o = run_in(
+        dir.path(),
+        &["report", "in", "-o", "out.html", "--json", "out.json"],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("out.json")).unwrap())
             .unwrap();
-    assert_eq!(json["registration"]["users"], 2, "only the good file counts");
+    assert_eq!(
+        json["registration"]["users"], 2,
+        "only the good file counts"
+    );
     let skipped = json["skipped_files"].as_array().unwrap();
     assert_eq!(skipped.len(), 1, "{skipped:?}");
     assert_eq!(skipped[0]["path"], "in/b-bad.csv");
@@ -366,7 +372,11 @@ fn bad_file_among_good_ones_is_skipped_unless_strict() {
         reason.contains("line 4: column 'isMfaCapable': 'Maybe' is not a boolean"),
         "{reason}"
     );
-    assert!(stderr(&o).contains("skipped in/b-bad.csv: not read: line 4"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("skipped in/b-bad.csv: not read: line 4"),
+        "{}",
+        stderr(&o)
+    );
 
     std::fs::remove_file(dir.path().join("out.html")).unwrap();
     std::fs::remove_file(dir.path().join("out.json")).unwrap();
