@@ -10,6 +10,11 @@ use clap::Parser;
 use entra_mfa_report::cli::{Cli, Command};
 use entra_mfa_report::{ingest, progress, run_report, ReportOptions};
 
+/// Polars allocates and frees large buffers at a high rate; glibc's allocator spends much of a
+/// large run consolidating and returning them, mimalloc does not.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {

@@ -77,8 +77,11 @@ impl Progress {
         let Ok(mut s) = self.state.lock() else { return };
         if let Some((what, at)) = s.step.take() {
             if self.mode == Mode::Log {
+                let memory = peak_memory()
+                    .map(|b| format!(", peak memory {} MiB", b >> 20))
+                    .unwrap_or_default();
                 eprintln!(
-                    "[{:7.2} s] {what} ({:.2} s)",
+                    "[{:7.2} s] {what} ({:.2} s{memory})",
                     self.started.elapsed().as_secs_f64(),
                     at.elapsed().as_secs_f64()
                 );
@@ -103,6 +106,14 @@ impl Progress {
         eprint!("\r\x1b[2K{text}");
         let _ = std::io::stderr().flush();
     }
+}
+
+/// The process's peak resident memory so far, where the system tells (Linux).
+fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }
 
 /// `1234567` → `1,234,567`.

@@ -434,7 +434,7 @@ impl<'p> Loader<'p> {
             .read_to_end(&mut head)
             .map_err(io)?;
         if let Some(plan) = stream_plan(&head) {
-            return self.stream_user_signins(name, path, file, size, head, plan);
+            return self.stream(name, path, file, size, head, plan);
         }
         file.read_to_end(&mut head).map_err(io)?;
         let bytes = head;
@@ -453,9 +453,10 @@ impl<'p> Loader<'p> {
         self.content(name, path, bytes)
     }
 
-    /// Read a user sign-in CSV straight from disk, in blocks on every core: only the columns
-    /// the report uses are kept, so a file of any size needs little memory.
-    fn stream_user_signins(
+    /// Read a registration or user sign-in CSV straight from disk, in blocks on every core:
+    /// sign-ins keep only the columns the report uses, so a file of any size needs little
+    /// memory.
+    fn stream(
         &mut self,
         name: String,
         path: &Path,
@@ -467,34 +468,71 @@ impl<'p> Loader<'p> {
         let mut hasher = Sha256::new();
         hasher.update(&head);
         let prefix = head[plan.data_start..].to_vec();
-        let interactive = !signins::is_non_interactive(&file_name(path));
-        let csv = signins::UserCsv::new(
-            &name,
-            self.files.len() as u32,
-            interactive,
-            plan.layout.delimiter,
-            &plan.headers,
-        );
+        let rest = std::io::BufReader::with_capacity(1 << 20, file);
+        let source = self.files.len() as u32;
         let progress = |rows: u64| self.progress.rows(&name, rows);
-        let read = signins::read_user_csv(
-            &csv,
-            prefix,
-            std::io::BufReader::with_capacity(1 << 20, file),
-            plan.first_line,
-            plan.data_start as u64,
-            Some(hasher),
-            self.workers,
-            &progress,
-        )?;
-        if let Some(at) = read.scanned.nul_at {
+        let (scanned, not_utf8, content) = match plan.kind {
+            Streamed::UserSignIns(headers) => {
+                let interactive = !signins::is_non_interactive(&file_name(path));
+                let csv = signins::UserCsv::new(
+                    &name,
+                    source,
+                    interactive,
+                    plan.layout.delimiter,
+                    &headers,
+                );
+                let read = signins::read_user_csv(
+                    &csv,
+                    prefix,
+                    rest,
+                    plan.first_line,
+                    plan.data_start as u64,
+                    Some(hasher),
+                    self.workers,
+                    &progress,
+                )?;
+                (
+                    read.scanned,
+                    read.not_utf8,
+                    StreamedContent::UserSignIns(
+                        Box::new(read.table),
+                        read.outcome,
+                        interactive,
+                        headers,
+                    ),
+                )
+            }
+            Streamed::Registration(map) => {
+                let mut builder = RegistrationBuilder::default();
+                let (outcome, scanned, not_utf8) = builder.read_blocks(
+                    &name,
+                    source,
+                    plan.layout.delimiter,
+                    &map,
+                    prefix,
+                    rest,
+                    plan.first_line,
+                    plan.data_start as u64,
+                    Some(hasher),
+                    self.workers,
+                    &progress,
+                )?;
+                (
+                    scanned,
+                    not_utf8,
+                    StreamedContent::Registration(Box::new(builder), outcome, map),
+                )
+            }
+        };
+        if let Some(at) = scanned.nul_at {
             self.skip(name, format!("not a text export: contains a NUL byte at offset {at}: this is a binary file, not a text export"));
             return Ok(());
         }
-        if let Some(at) = read.not_utf8 {
+        if let Some(at) = not_utf8 {
             self.skip(name, format!("not a text export: is not UTF-8 text (invalid byte at offset {at}); if it was re-saved by Excel, save it again as \"CSV UTF-8\""));
             return Ok(());
         }
-        let sha256 = read.scanned.sha256.clone().unwrap_or_default();
+        let sha256 = scanned.sha256.clone().unwrap_or_default();
         if let Some((first, _)) = self.hashes.iter().find(|(_, h)| *h == sha256) {
             let reason = format!("same content as {first}; read once");
             self.skip(name, reason);
@@ -506,15 +544,25 @@ impl<'p> Loader<'p> {
             bytes: size,
             encoding: plan.encoding.to_string(),
         };
-        self.user_signin_files += 1;
-        self.signins.append(read.table);
-        let report = self.user_signin_report(
-            &info,
-            &plan.headers,
-            &plan.layout,
-            interactive,
-            read.outcome,
-        );
+        let report = match content {
+            StreamedContent::UserSignIns(table, outcome, interactive, headers) => {
+                self.user_signin_files += 1;
+                self.signins.append(*table);
+                self.user_signin_report(&info, &headers, &plan.layout, interactive, outcome)
+            }
+            StreamedContent::Registration(builder, outcome, map) => {
+                self.registration.append(*builder);
+                let variant = map.variant(plan.layout.type_line);
+                self.registration_report(
+                    &info,
+                    map,
+                    outcome,
+                    variant,
+                    delimiter_name(&plan.layout),
+                    plan.layout.type_line,
+                )?
+            }
+        };
         self.hashes.push((name, sha256));
         self.files.push(report);
         Ok(())
@@ -916,9 +964,30 @@ impl<'p> Loader<'p> {
 /// Bytes read first from every file: enough for any header row.
 const HEAD: usize = 1 << 20;
 
-/// How to stream a user sign-in CSV, decided from its first bytes.
+/// What streaming a file gave, before it is accepted.
+enum StreamedContent {
+    UserSignIns(
+        Box<signin_table::SignInTable>,
+        signins::SignInOutcome,
+        bool,
+        signins::SignInHeaders,
+    ),
+    Registration(
+        Box<RegistrationBuilder>,
+        registration::FileOutcome,
+        HeaderMap,
+    ),
+}
+
+/// What a streamed file is.
+enum Streamed {
+    UserSignIns(signins::SignInHeaders),
+    Registration(HeaderMap),
+}
+
+/// How to stream a CSV export, decided from its first bytes.
 struct StreamPlan {
-    headers: signins::SignInHeaders,
+    kind: Streamed,
     layout: text::CsvLayout,
     /// Byte offset in the file of the first record after the header row.
     data_start: usize,
@@ -926,8 +995,8 @@ struct StreamPlan {
     encoding: &'static str,
 }
 
-/// Whether a file can be streamed (a UTF-8 user sign-in CSV whose header row is in `head`):
-/// the plan, or `None` to read the file whole.
+/// Whether a file can be streamed (a UTF-8 registration or user sign-in CSV whose header row
+/// is in `head`): the plan, or `None` to read the file whole.
 fn stream_plan(head: &[u8]) -> Option<StreamPlan> {
     let (bom, encoding) = match head.strip_prefix(b"\xEF\xBB\xBF") {
         Some(_) => (3, "UTF-8 with BOM"),
@@ -962,17 +1031,25 @@ fn stream_plan(head: &[u8]) -> Option<StreamPlan> {
             .map(|s| s.trim_start_matches('\u{feff}').to_string())
             .collect()
     };
-    if HeaderMap::new(&headers).is_registration() || audit::AuditHeaders::new(&headers).is_audit() {
+    if headers.len() > 250 {
         return None;
     }
-    let sh = signins::SignInHeaders::new(&headers);
-    if sh.kind() != Some(signins::SignInKind::User) {
+    let map = HeaderMap::new(&headers);
+    let kind = if map.is_registration() {
+        Streamed::Registration(map)
+    } else if audit::AuditHeaders::new(&headers).is_audit() {
         return None;
-    }
+    } else {
+        let sh = signins::SignInHeaders::new(&headers);
+        if sh.kind() != Some(signins::SignInKind::User) {
+            return None;
+        }
+        Streamed::UserSignIns(sh)
+    };
     Some(StreamPlan {
         first_line: 1 + memchr::memchr_iter(b'\n', &text.as_bytes()[..start]).count() as u64,
         data_start: bom + start,
-        headers: sh,
+        kind,
         layout,
         encoding,
     })

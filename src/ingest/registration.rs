@@ -7,6 +7,8 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
+use super::signin_table::{FastHash, Interner};
+use super::stream;
 use super::text::{csv_error, csv_reader, fold_header, CsvLayout, LineCounter};
 use super::values::{parse_bool, parse_datetime, parse_list, ListCell};
 use crate::error::InputError;
@@ -307,12 +309,14 @@ impl HeaderMap {
 }
 
 /// Canonical columns accumulated over every registration file, one entry per data row.
+/// Repeated texts (default method, user type, method lists) are interned: a million users have
+/// a few hundred distinct method lists.
 #[derive(Debug, Default)]
 pub struct RegistrationBuilder {
     pub upn: Vec<String>,
     pub id: Vec<Option<String>>,
     pub display_name: Vec<Option<String>>,
-    pub user_type: Vec<Option<String>>,
+    user_type: Vec<u32>,
     pub is_admin: Vec<Option<bool>>,
     pub is_mfa_capable: Vec<Option<bool>>,
     pub is_mfa_registered: Vec<Option<bool>>,
@@ -321,16 +325,69 @@ pub struct RegistrationBuilder {
     pub is_sspr_enabled: Vec<Option<bool>>,
     pub is_sspr_registered: Vec<Option<bool>>,
     pub is_system_preferred_enabled: Vec<Option<bool>>,
-    pub default_method: Vec<Option<String>>,
+    default_method: Vec<u32>,
     /// `false` when the file lost the method lists (`System.String[]`) or has no such column.
     pub methods_known: Vec<bool>,
-    pub methods_text: Vec<Option<String>>,
+    methods_text: Vec<u32>,
     pub last_updated_us: Vec<Option<i64>>,
     pub source: Vec<u32>,
     pub line: Vec<u64>,
     /// One (row, canonical method name) pair per registered method.
     pub method_row: Vec<u32>,
-    pub method_name: Vec<String>,
+    method_name: Vec<u32>,
+    texts: Interner,
+    /// Method-list cells already decoded, by raw text.
+    memo: HashMap<Box<str>, Decoded, FastHash>,
+}
+
+/// A decoded method-list cell.
+#[derive(Debug, Clone)]
+enum Decoded {
+    /// Codes (in [`RegistrationBuilder::texts`]) of the canonical names, and of their list.
+    Known { names: Vec<u32>, text: u32 },
+    /// The list was replaced by a .NET type name (the value).
+    Lost(String),
+}
+
+const NONE: u32 = u32::MAX;
+
+/// Access to the cells of one row, whatever it was read from.
+pub trait Cells {
+    fn cell(&self, i: usize) -> Option<&str>;
+    fn is_blank(&self) -> bool;
+}
+
+impl Cells for csv::StringRecord {
+    fn cell(&self, i: usize) -> Option<&str> {
+        self.get(i)
+    }
+
+    fn is_blank(&self) -> bool {
+        self.iter().all(|f| f.trim().is_empty())
+    }
+}
+
+/// What one block of a registration CSV gave.
+enum BlockRows {
+    Read(Box<RegistrationBuilder>, FileOutcome),
+    Failed(InputError),
+    NotUtf8(u64),
+}
+
+/// A row split from a block.
+struct BlockRecord<'a> {
+    texts: &'a [std::borrow::Cow<'a, str>],
+    blank: bool,
+}
+
+impl Cells for BlockRecord<'_> {
+    fn cell(&self, i: usize) -> Option<&str> {
+        self.texts.get(i).map(|t| &**t)
+    }
+
+    fn is_blank(&self) -> bool {
+        self.blank
+    }
 }
 
 /// Where a row is: a line of a CSV file, or an item of a JSON array.
@@ -401,6 +458,46 @@ impl RegistrationBuilder {
         self.upn.len()
     }
 
+    /// Append the rows of a builder that read a later part of the input.
+    pub fn append(&mut self, other: RegistrationBuilder) {
+        let offset = self.upn.len() as u32;
+        let map: Vec<u32> = other
+            .texts
+            .values()
+            .iter()
+            .map(|v| self.texts.intern(v))
+            .collect();
+        let map = &map;
+        let remap = |codes: Vec<u32>| {
+            codes
+                .into_iter()
+                .map(move |c| if c == NONE { NONE } else { map[c as usize] })
+        };
+        self.user_type.extend(remap(other.user_type));
+        self.default_method.extend(remap(other.default_method));
+        self.methods_text.extend(remap(other.methods_text));
+        self.method_name.extend(remap(other.method_name));
+        self.method_row
+            .extend(other.method_row.into_iter().map(|r| r + offset));
+        self.upn.extend(other.upn);
+        self.id.extend(other.id);
+        self.display_name.extend(other.display_name);
+        self.is_admin.extend(other.is_admin);
+        self.is_mfa_capable.extend(other.is_mfa_capable);
+        self.is_mfa_registered.extend(other.is_mfa_registered);
+        self.is_passwordless_capable
+            .extend(other.is_passwordless_capable);
+        self.is_sspr_capable.extend(other.is_sspr_capable);
+        self.is_sspr_enabled.extend(other.is_sspr_enabled);
+        self.is_sspr_registered.extend(other.is_sspr_registered);
+        self.is_system_preferred_enabled
+            .extend(other.is_system_preferred_enabled);
+        self.methods_known.extend(other.methods_known);
+        self.last_updated_us.extend(other.last_updated_us);
+        self.source.extend(other.source);
+        self.line.extend(other.line);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.upn.is_empty()
     }
@@ -441,6 +538,103 @@ impl RegistrationBuilder {
             self.push_record(path, source, Place::Line(line), &record, map, &mut outcome)?;
         }
         Ok(outcome)
+    }
+
+    /// Read one registration CSV in blocks on `workers` threads: `prefix` holds the bytes after
+    /// the header row (at file line `first_line`, byte `first_offset`), `rest` the remainder of
+    /// the file. Returns the outcome, what the reader saw (hash, NUL bytes) and the offset of a
+    /// byte that is not UTF-8, if any (then nothing was added).
+    #[allow(clippy::too_many_arguments)]
+    pub fn read_blocks<R: std::io::Read + Send>(
+        &mut self,
+        path: &str,
+        source: u32,
+        delimiter: u8,
+        map: &HeaderMap,
+        prefix: Vec<u8>,
+        rest: R,
+        first_line: u64,
+        first_offset: u64,
+        hasher: Option<sha2::Sha256>,
+        workers: usize,
+        progress: &dyn Fn(u64),
+    ) -> Result<(FileOutcome, stream::Scanned, Option<u64>), InputError> {
+        let width = map.recognized.len() + map.ignored.len() + map.duplicates.len();
+        let mut outcome = self.start(path, map)?;
+        let slots: Vec<u8> = (0..width).map(|i| i.min(254) as u8).collect();
+        let parse = |block: &stream::Block| -> BlockRows {
+            let mut local = RegistrationBuilder::default();
+            let mut out = FileOutcome::default();
+            let data = &block.data;
+            let mut records = stream::Records::new(data, delimiter, block.first_line);
+            let mut fields = vec![stream::FieldRef::default(); width];
+            while let Some(rec) = records.next(&slots, &mut fields) {
+                if rec.fields != width && !rec.blank {
+                    let e = InputError::in_file(
+                        path,
+                        format!("row has {} fields but the header has {width}", rec.fields),
+                    )
+                    .line(rec.line)
+                    .hint("the file is truncated or was edited; download it again");
+                    return BlockRows::Failed(e);
+                }
+                let mut texts = Vec::with_capacity(width);
+                for f in &fields {
+                    match stream::text(data, *f) {
+                        Ok(t) => texts.push(t),
+                        Err(at) => return BlockRows::NotUtf8(block.offset + at as u64),
+                    }
+                }
+                let row = BlockRecord {
+                    texts: &texts,
+                    blank: rec.blank,
+                };
+                if let Err(e) =
+                    local.push_record(path, source, Place::Line(rec.line), &row, map, &mut out)
+                {
+                    return BlockRows::Failed(e);
+                }
+            }
+            BlockRows::Read(Box::new(local), out)
+        };
+        let mut failed: Option<InputError> = None;
+        let mut not_utf8 = None;
+        let scanned = stream::scan(
+            prefix,
+            rest,
+            first_line,
+            first_offset,
+            hasher,
+            workers,
+            parse,
+            |rows: BlockRows| {
+                if failed.is_some() || not_utf8.is_some() {
+                    return;
+                }
+                match rows {
+                    BlockRows::Read(local, out) => {
+                        self.append(*local);
+                        outcome.rows += out.rows;
+                        outcome.skipped.extend(out.skipped);
+                        outcome.methods_lost += out.methods_lost;
+                        if outcome.methods_lost_value.is_none() {
+                            outcome.methods_lost_value = out.methods_lost_value;
+                        }
+                        progress(outcome.rows as u64);
+                    }
+                    BlockRows::Failed(e) => failed = Some(e),
+                    BlockRows::NotUtf8(at) => not_utf8 = Some(at),
+                }
+            },
+        )
+        .map_err(|e| {
+            InputError::in_file(path, format!("cannot read: {e}"))
+                .hint("check that the file is complete and readable")
+        })?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        Ok((outcome, scanned, not_utf8))
     }
 
     /// Read the objects of a Graph JSON response (`{"value": [...]}` or a plain array) whose
@@ -488,16 +682,16 @@ impl RegistrationBuilder {
         path: &str,
         source: u32,
         place: Place,
-        record: &csv::StringRecord,
+        record: &impl Cells,
         map: &HeaderMap,
         outcome: &mut FileOutcome,
     ) -> Result<(), InputError> {
         let line = place.number();
-        if record.iter().all(|f| f.trim().is_empty()) {
+        if record.is_blank() {
             outcome.skipped.push((line, "blank row".into()));
             return Ok(());
         }
-        let cell = |f: Field| map.index(f).map(|i| record.get(i).unwrap_or(""));
+        let cell = |f: Field| map.index(f).map(|i| record.cell(i).unwrap_or(""));
         let err = |f: Field, msg: String| {
             let header = map
                 .recognized
@@ -530,14 +724,38 @@ impl RegistrationBuilder {
 
         let methods = match cell(Field::MethodsRegistered) {
             None => None,
-            Some(raw) => match parse_list(raw).map_err(|m| err(Field::MethodsRegistered, m))? {
-                ListCell::Items(items) => Some(items),
-                ListCell::Lost(value) => {
-                    outcome.methods_lost += 1;
-                    outcome.methods_lost_value.get_or_insert(value);
-                    None
+            Some(raw) => match self.memo.get(raw) {
+                Some(d) => Some(d.clone()),
+                None => {
+                    let decoded =
+                        match parse_list(raw).map_err(|m| err(Field::MethodsRegistered, m))? {
+                            ListCell::Items(items) => {
+                                let mut seen: Vec<String> = Vec::with_capacity(items.len());
+                                for item in items {
+                                    let name = methods::canonical_name(&item);
+                                    if !seen.contains(&name) {
+                                        seen.push(name);
+                                    }
+                                }
+                                Decoded::Known {
+                                    text: self.texts.intern(&seen.join(", ")),
+                                    names: seen.iter().map(|n| self.texts.intern(n)).collect(),
+                                }
+                            }
+                            ListCell::Lost(value) => Decoded::Lost(value),
+                        };
+                    self.memo.insert(raw.into(), decoded.clone());
+                    Some(decoded)
                 }
             },
+        };
+        let methods = match methods {
+            Some(Decoded::Lost(value)) => {
+                outcome.methods_lost += 1;
+                outcome.methods_lost_value.get_or_insert(value);
+                None
+            }
+            other => other,
         };
         let last_updated = match cell(Field::LastUpdated) {
             None => None,
@@ -549,9 +767,9 @@ impl RegistrationBuilder {
             cell(Field::DefaultMfaMethod),
             cell(Field::UserPreferredMethod),
         ) {
-            (Some(v), _) => Some(methods::canonical_default(v)),
-            (None, Some(v)) => Some(methods::default_from_user_preferred(v)),
-            (None, None) => None,
+            (Some(v), _) => self.texts.intern(&methods::canonical_default(v)),
+            (None, Some(v)) => self.texts.intern(&methods::default_from_user_preferred(v)),
+            (None, None) => NONE,
         };
         let flags = [
             bool_of(Field::IsAdmin)?,
@@ -580,29 +798,23 @@ impl RegistrationBuilder {
         self.id
             .push(text_of(Field::Id).map(|s| s.to_ascii_lowercase()));
         self.display_name.push(text_of(Field::DisplayName));
-        self.user_type
-            .push(text_of(Field::UserType).map(|s| s.to_lowercase()));
+        let user_type =
+            text_of(Field::UserType).map_or(NONE, |s| self.texts.intern(&s.to_lowercase()));
+        self.user_type.push(user_type);
         self.default_method.push(default);
         self.last_updated_us.push(last_updated);
         self.source.push(source);
         self.line.push(line);
         self.methods_known.push(methods.is_some());
         match methods {
-            Some(items) => {
-                let mut seen: Vec<String> = Vec::with_capacity(items.len());
-                for item in items {
-                    let name = methods::canonical_name(&item);
-                    if !seen.contains(&name) {
-                        seen.push(name);
-                    }
-                }
-                self.methods_text.push(Some(seen.join(", ")));
-                for name in seen {
+            Some(Decoded::Known { names, text }) => {
+                self.methods_text.push(text);
+                for name in names {
                     self.method_row.push(row);
                     self.method_name.push(name);
                 }
             }
-            None => self.methods_text.push(None),
+            _ => self.methods_text.push(NONE),
         }
         outcome.rows += 1;
         Ok(())
@@ -611,6 +823,18 @@ impl RegistrationBuilder {
     /// The canonical frames: one row per input row, and one row per (row, method).
     pub fn into_frames(self) -> PolarsResult<(DataFrame, DataFrame)> {
         let n = self.upn.len();
+        // Interned texts become string columns that share one copy of each value.
+        let texts = StringChunked::from_iter_values(
+            "texts".into(),
+            self.texts.values().iter().map(|v| &**v),
+        );
+        let text_column = |name: &str, codes: &[u32]| -> PolarsResult<Column> {
+            let idx = IdxCa::from_iter_options(
+                name.into(),
+                codes.iter().map(|&c| (c != NONE).then_some(c as IdxSize)),
+            );
+            Ok(texts.take(&idx)?.with_name(name.into()).into_column())
+        };
         let upn_key: Vec<String> = self.upn.iter().map(|u| u.to_lowercase()).collect();
         // Guest accounts keep their home UPN behind `#EXT#`; used when there is no userType.
         let upn_is_external: Vec<bool> = upn_key.iter().map(|u| u.contains("#ext#")).collect();
@@ -623,7 +847,7 @@ impl RegistrationBuilder {
                 Column::new("upn_is_external".into(), upn_is_external),
                 Column::new("id".into(), self.id),
                 Column::new("display_name".into(), self.display_name),
-                Column::new("user_type".into(), self.user_type),
+                text_column("user_type", &self.user_type)?,
                 Column::new("is_admin".into(), self.is_admin),
                 Column::new("is_mfa_capable".into(), self.is_mfa_capable),
                 Column::new("is_mfa_registered".into(), self.is_mfa_registered),
@@ -638,9 +862,9 @@ impl RegistrationBuilder {
                     "is_system_preferred_enabled".into(),
                     self.is_system_preferred_enabled,
                 ),
-                Column::new("default_method".into(), self.default_method),
+                text_column("default_method", &self.default_method)?,
                 Column::new("methods_known".into(), self.methods_known),
-                Column::new("methods_text".into(), self.methods_text),
+                text_column("methods_text", &self.methods_text)?,
                 Column::new("last_updated_us".into(), self.last_updated_us),
                 Column::new("source".into(), self.source),
                 Column::new("line".into(), self.line),
@@ -651,7 +875,7 @@ impl RegistrationBuilder {
             m,
             vec![
                 Column::new("row".into(), self.method_row),
-                Column::new("method".into(), self.method_name),
+                text_column("method", &self.method_name)?,
             ],
         )?;
         Ok((users, user_methods))
