@@ -246,12 +246,7 @@ pub fn analyze(
         examples: duplicate_examples(reg.users.clone().lazy())?,
     };
 
-    let kept_methods = user_methods.clone().join(
-        pu.clone().select([col("row")]),
-        [col("row")],
-        [col("row")],
-        JoinArgs::new(JoinType::Inner),
-    );
+    let kept_methods = user_methods.clone();
     progress.step("analyzing: summaries");
     let all = summary::summarize(pu.clone(), kept_methods.clone())?;
     let members = summary::summarize(pu.clone().filter(col("is_member")), kept_methods.clone())?;
@@ -265,7 +260,7 @@ pub fn analyze(
     };
     // From the method rows themselves, so names are reported even when other users' lists
     // were lost (and the method counts are therefore null).
-    let unknown_methods = value_counts(kept_methods.clone(), "method")?
+    let unknown_methods = method_counts(weighted_methods(pu.clone(), kept_methods.clone()))?
         .into_iter()
         .filter(|(name, _)| methods::lookup(name).is_none())
         .map(|(name, users)| UnknownMethod { name, users })
@@ -357,9 +352,34 @@ pub(crate) fn u64_at(df: &DataFrame, name: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// The (method list, method) rows of the lists a population's users have, each with `users`:
+/// how many users of the population have that list.
+pub(crate) fn weighted_methods(per_user: LazyFrame, user_methods: LazyFrame) -> LazyFrame {
+    let weights = per_user
+        .filter(col("methods_list").is_not_null())
+        .group_by([col("methods_list")])
+        .agg([len().cast(DataType::UInt64).alias("users")]);
+    user_methods.join(
+        weights,
+        [col("methods_list")],
+        [col("methods_list")],
+        JoinArgs::new(JoinType::Inner),
+    )
+}
+
 /// Users per method, taxonomy order first, then unknown names alphabetically.
-fn method_counts(user_methods: LazyFrame) -> PolarsResult<Vec<(String, u64)>> {
-    let mut counts = value_counts(user_methods, "method")?;
+fn method_counts(weighted: LazyFrame) -> PolarsResult<Vec<(String, u64)>> {
+    let df = weighted
+        .group_by([col("method")])
+        .agg([col("users").sum().alias("n")])
+        .collect()?;
+    let names = df.column("method")?.str()?.clone();
+    let n = df.column("n")?.u64()?.clone();
+    let mut counts: Vec<(String, u64)> = names
+        .iter()
+        .zip(n.iter())
+        .filter_map(|(m, n)| Some((m?.to_string(), n?)))
+        .collect();
     let order = |name: &str| {
         methods::METHODS
             .iter()
@@ -370,10 +390,10 @@ fn method_counts(user_methods: LazyFrame) -> PolarsResult<Vec<(String, u64)>> {
     Ok(counts)
 }
 
-/// Users with at least one MFA method in each device group.
-fn device_group_counts(user_methods: LazyFrame) -> PolarsResult<Vec<(DeviceGroup, u64)>> {
+/// Users with at least one method in each device group.
+fn device_group_counts(weighted: LazyFrame) -> PolarsResult<Vec<(DeviceGroup, u64)>> {
     let tax = users::taxonomy_frame()?.lazy();
-    let df = user_methods
+    let df = weighted
         .join(
             tax,
             [col("method")],
@@ -381,8 +401,10 @@ fn device_group_counts(user_methods: LazyFrame) -> PolarsResult<Vec<(DeviceGroup
             JoinArgs::new(JoinType::Inner),
         )
         .filter(col("t_group").is_not_null())
+        .select([col("methods_list"), col("t_group"), col("users")])
+        .unique(None, UniqueKeepStrategy::First)
         .group_by([col("t_group")])
-        .agg([col("row").n_unique().cast(DataType::UInt64).alias("n")])
+        .agg([col("users").sum().alias("n")])
         .collect()?;
     let groups = df.column("t_group")?.str()?.clone();
     let counts = df.column("n")?.u64()?.clone();

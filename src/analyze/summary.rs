@@ -161,13 +161,7 @@ pub fn summarize(
         None
     };
 
-    let population = per_user.clone().select([col("row")]);
-    let in_population = user_methods.join(
-        population,
-        [col("row")],
-        [col("row")],
-        JoinArgs::new(JoinType::Inner),
-    );
+    let in_population = super::weighted_methods(per_user.clone(), user_methods);
     let methods = if methods_known {
         Some(super::method_counts(in_population.clone())?)
     } else {

@@ -54,7 +54,8 @@ pub fn distinct_users(users: LazyFrame) -> LazyFrame {
         .sort(["row"], SortMultipleOptions::default())
 }
 
-/// Per-user method classification: counts of MFA methods, device groups and the best tier.
+/// Method classification per method list: counts of MFA methods, device groups and the best
+/// tier. Computed once per distinct list, then joined to its users.
 fn method_features(user_methods: LazyFrame) -> PolarsResult<LazyFrame> {
     let classified = user_methods
         .join(
@@ -71,7 +72,7 @@ fn method_features(user_methods: LazyFrame) -> PolarsResult<LazyFrame> {
             col("t_known").fill_null(lit(false)),
         ]);
     let mfa = col("t_mfa");
-    Ok(classified.group_by([col("row")]).agg([
+    Ok(classified.group_by([col("methods_list")]).agg([
         mfa.clone().cast(DataType::UInt32).sum().alias("n_mfa"),
         mfa.clone()
             .and(col("t_phone"))
@@ -105,8 +106,8 @@ pub fn per_user(users: LazyFrame, user_methods: LazyFrame) -> PolarsResult<LazyF
     Ok(users
         .join(
             features,
-            [col("row")],
-            [col("row")],
+            [col("methods_list")],
+            [col("methods_list")],
             JoinArgs::new(JoinType::Left),
         )
         .with_columns([

@@ -151,7 +151,8 @@ pub struct SignIns {
 pub struct Registration {
     /// One row per data row read (duplicates included; the analysis resolves them).
     pub users: DataFrame,
-    /// One row per (row, method) pair.
+    /// One row per (distinct method list, canonical method name): `methods_list` (the code in
+    /// `users`), `method`. Users' methods are their list's rows.
     pub user_methods: DataFrame,
     /// Fields present in every registration file.
     pub fields: std::collections::HashMap<registration::Field, bool>,

@@ -332,9 +332,8 @@ pub struct RegistrationBuilder {
     pub last_updated_us: Vec<Option<i64>>,
     pub source: Vec<u32>,
     pub line: Vec<u64>,
-    /// One (row, canonical method name) pair per registered method.
-    pub method_row: Vec<u32>,
-    method_name: Vec<u32>,
+    /// The canonical method names (codes in `texts`) of each method list (its code in `texts`).
+    lists: HashMap<u32, Vec<u32>, FastHash>,
     texts: Interner,
     /// Method-list cells already decoded, by raw text.
     memo: HashMap<Box<str>, Decoded, FastHash>,
@@ -427,7 +426,7 @@ pub struct FileOutcome {
 impl RegistrationBuilder {
     /// Rows so far, for [`Self::truncate`].
     pub fn mark(&self) -> (usize, usize) {
-        (self.upn.len(), self.method_row.len())
+        (self.upn.len(), 0)
     }
 
     /// Forget the rows added after `mark` (a file that failed half-way).
@@ -450,8 +449,6 @@ impl RegistrationBuilder {
         self.last_updated_us.truncate(len.0);
         self.source.truncate(len.0);
         self.line.truncate(len.0);
-        self.method_row.truncate(len.1);
-        self.method_name.truncate(len.1);
     }
 
     pub fn len(&self) -> usize {
@@ -460,7 +457,6 @@ impl RegistrationBuilder {
 
     /// Append the rows of a builder that read a later part of the input.
     pub fn append(&mut self, other: RegistrationBuilder) {
-        let offset = self.upn.len() as u32;
         let map: Vec<u32> = other
             .texts
             .values()
@@ -476,9 +472,10 @@ impl RegistrationBuilder {
         self.user_type.extend(remap(other.user_type));
         self.default_method.extend(remap(other.default_method));
         self.methods_text.extend(remap(other.methods_text));
-        self.method_name.extend(remap(other.method_name));
-        self.method_row
-            .extend(other.method_row.into_iter().map(|r| r + offset));
+        for (list, names) in other.lists {
+            let names = names.into_iter().map(|n| map[n as usize]).collect();
+            self.lists.entry(map[list as usize]).or_insert(names);
+        }
         self.upn.extend(other.upn);
         self.id.extend(other.id);
         self.display_name.extend(other.display_name);
@@ -782,7 +779,6 @@ impl RegistrationBuilder {
             bool_of(Field::IsSystemPreferredEnabled)?,
         ];
 
-        let row = self.upn.len() as u32;
         let [admin, capable, registered, passwordless, sspr_capable, sspr_enabled, sspr_registered, system_preferred_enabled] =
             flags;
         self.is_admin.push(admin);
@@ -809,10 +805,7 @@ impl RegistrationBuilder {
         match methods {
             Some(Decoded::Known { names, text }) => {
                 self.methods_text.push(text);
-                for name in names {
-                    self.method_row.push(row);
-                    self.method_name.push(name);
-                }
+                self.lists.entry(text).or_insert(names);
             }
             _ => self.methods_text.push(NONE),
         }
@@ -820,7 +813,8 @@ impl RegistrationBuilder {
         Ok(())
     }
 
-    /// The canonical frames: one row per input row, and one row per (row, method).
+    /// The canonical frames: one row per input row (its method list as `methods_list`, a code),
+    /// and one row per (method list, method).
     pub fn into_frames(self) -> PolarsResult<(DataFrame, DataFrame)> {
         let n = self.upn.len();
         // Interned texts become string columns that share one copy of each value.
@@ -865,17 +859,32 @@ impl RegistrationBuilder {
                 text_column("default_method", &self.default_method)?,
                 Column::new("methods_known".into(), self.methods_known),
                 text_column("methods_text", &self.methods_text)?,
+                UInt32Chunked::from_iter_options(
+                    "methods_list".into(),
+                    self.methods_text.iter().map(|&c| (c != NONE).then_some(c)),
+                )
+                .into_column(),
                 Column::new("last_updated_us".into(), self.last_updated_us),
                 Column::new("source".into(), self.source),
                 Column::new("line".into(), self.line),
             ],
         )?;
-        let m = self.method_row.len();
+        // One row per (distinct method list, method): a few hundred rows for any tenant.
+        let mut list_codes: Vec<u32> = self.lists.keys().copied().collect();
+        list_codes.sort_unstable();
+        let mut list = Vec::new();
+        let mut method = Vec::new();
+        for code in list_codes {
+            for name in &self.lists[&code] {
+                list.push(code);
+                method.push(*name);
+            }
+        }
         let user_methods = DataFrame::new(
-            m,
+            list.len(),
             vec![
-                Column::new("row".into(), self.method_row),
-                text_column("method", &self.method_name)?,
+                Column::new("methods_list".into(), list),
+                text_column("method", &method)?,
             ],
         )?;
         Ok((users, user_methods))
