@@ -143,7 +143,7 @@ pub fn analyze(
     };
 
     progress.step("analyzing: distinct registration users");
-    let distinct = users::distinct_users(raw).collect()?;
+    let distinct = users::distinct_users(&reg.users)?;
     let user_methods = reg.user_methods.clone().lazy();
     let per_user = users::per_user(distinct.clone().lazy(), user_methods.clone())?.collect()?;
     let (per_user, signin_stats) = match signin_logs {

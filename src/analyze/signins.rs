@@ -626,25 +626,22 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
         .when(col("single_factor_successes").gt(lit(0u32)))
         .then(lit(UsageClass::SingleFactorOnly.key()))
         .otherwise(lit(UsageClass::RequirementUnknown.key()));
-    // MFA method families each registration user actually used (sorted, comma-joined).
-    let used = s
-        .clone()
-        .filter(
-            col("row")
-                .is_not_null()
-                .and(col("mfa_family").is_not_null()),
-        )
-        .select([col("row"), col("mfa_family")])
-        .unique(None, UniqueKeepStrategy::First)
-        .collect()?;
-    let mut families: std::collections::HashMap<u32, Vec<String>> =
-        std::collections::HashMap::new();
+    // MFA method families each registration user actually used: a bit per family.
+    let mut used: Vec<u16> = vec![0; registration_users.height()];
     {
-        let rows = used.column("row")?.u32()?;
-        let fams = used.column("mfa_family")?.u32()?;
+        let rows = s
+            .clone()
+            .select([col("row"), col("mfa_family")])
+            .collect()?;
+        let (rows, fams) = (
+            rows.column("row")?.u32()?,
+            rows.column("mfa_family")?.u32()?,
+        );
         for (r, f) in rows.iter().zip(fams.iter()) {
-            if let (Some(r), Some(f)) = (r, f.and_then(|f| MFA_FAMILIES.get(f as usize))) {
-                families.entry(r).or_default().push(f.to_string());
+            if let (Some(r), Some(f)) = (r, f) {
+                if let Some(m) = used.get_mut(r as usize) {
+                    *m |= 1 << f;
+                }
             }
         }
     }
@@ -666,20 +663,34 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
         )
         .with_column(class.alias("signin_class"))
         .collect()?;
-    let mfa_used: Vec<Option<String>> = per_user
-        .column("row")?
-        .u32()?
-        .iter()
-        .map(|r| {
-            r.and_then(|r| families.get(&r)).map(|f| {
-                let mut f = f.clone();
-                f.sort();
-                f.join(", ")
+    // Their names, sorted and comma-joined, made once per combination.
+    let mut code_of: std::collections::HashMap<u16, IdxSize> = std::collections::HashMap::new();
+    let mut texts: Vec<String> = Vec::new();
+    let idx = IdxCa::from_iter_options(
+        "mfa_used".into(),
+        per_user.column("row")?.u32()?.iter().map(|r| {
+            let mask = r.and_then(|r| used.get(r as usize)).copied().unwrap_or(0);
+            (mask != 0).then(|| {
+                *code_of.entry(mask).or_insert_with(|| {
+                    let mut names: Vec<&str> = MFA_FAMILIES
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| mask & (1 << i) != 0)
+                        .map(|(_, n)| *n)
+                        .collect();
+                    names.sort_unstable();
+                    texts.push(names.join(", "));
+                    (texts.len() - 1) as IdxSize
+                })
             })
-        })
-        .collect();
+        }),
+    );
+    let mfa_used =
+        StringChunked::from_iter_values("mfa_used".into(), texts.iter().map(String::as_str))
+            .take(&idx)?
+            .with_name("mfa_used".into());
     let mut per_user = per_user;
-    per_user.with_column(Column::new("mfa_used".into(), mfa_used))?;
+    per_user.with_column(mfa_used.into_column())?;
 
     // People who signed in but match no registration user.
     let mut present = vec![false; identities.height()];

@@ -34,13 +34,22 @@ pub fn taxonomy_frame() -> PolarsResult<DataFrame> {
 }
 
 /// Keep one row per user: the same UPN ignoring case, or the same object id, is one user.
-/// The most recently updated row wins; ties keep the first row read.
-pub fn distinct_users(users: LazyFrame) -> LazyFrame {
+/// The most recently updated row wins; ties keep the first row read. Rows keep their order.
+/// (Decided on the four key columns, then applied to the whole frame in one pass.)
+pub fn distinct_users(users: &DataFrame) -> PolarsResult<DataFrame> {
     let newest_first = SortMultipleOptions::default()
         .with_order_descending(true)
         .with_nulls_last(true)
         .with_maintain_order(true);
-    users
+    let kept = users
+        .clone()
+        .lazy()
+        .select([
+            col("row"),
+            col("last_updated_us"),
+            col("upn_key"),
+            col("id"),
+        ])
         .sort_by_exprs([col("last_updated_us")], newest_first)
         .unique_stable_generic(Some(vec![col("upn_key")]), UniqueKeepStrategy::First)
         .with_column(
@@ -50,8 +59,16 @@ pub fn distinct_users(users: LazyFrame) -> LazyFrame {
                 .alias("id_key"),
         )
         .unique_stable_generic(Some(vec![col("id_key")]), UniqueKeepStrategy::First)
-        .drop(cols(["id_key"]))
-        .sort(["row"], SortMultipleOptions::default())
+        .select([col("row")])
+        .collect()?;
+    // `row` is the position of each row in `users`.
+    let mut keep = vec![false; users.height()];
+    for r in kept.column("row")?.u32()?.iter().flatten() {
+        if let Some(k) = keep.get_mut(r as usize) {
+            *k = true;
+        }
+    }
+    users.filter(&BooleanChunked::from_slice("keep".into(), &keep))
 }
 
 /// Method classification per method list: counts of MFA methods, device groups and the best
