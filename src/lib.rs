@@ -119,9 +119,15 @@ pub fn run_report(opts: &ReportOptions) -> Result<RunSummary> {
 
     let progress = progress::Progress::new(opts.progress);
     let ingested = ingest::load_with(&files, &progress, opts.strict)?;
-    let Some(registration) = &ingested.registration else {
-        let reasons: Vec<String> = ingested
-            .skipped
+    let ingest::Ingested {
+        files,
+        skipped,
+        registration,
+        signins,
+        audit,
+    } = ingested;
+    let Some(registration) = registration else {
+        let reasons: Vec<String> = skipped
             .iter()
             .map(|s| format!("{} ({})", s.path, s.reason))
             .collect();
@@ -134,20 +140,20 @@ pub fn run_report(opts: &ReportOptions) -> Result<RunSummary> {
     };
     let analysis = analyze::analyze(
         registration,
-        ingested.signins.as_ref(),
-        ingested.audit.as_ref(),
+        signins,
+        audit,
         opts.as_of,
         opts.deadline,
         &progress,
     )?;
     let (guidance, further) = findings::evaluate_all(&analysis);
-    let notes = findings::data_quality::notes(&analysis, &ingested.files, &ingested.skipped);
+    let notes = findings::data_quality::notes(&analysis, &files, &skipped);
     let report = Report {
         title: opts.title.clone(),
         generated_at: generated_at(opts),
         analysis: &analysis,
-        files: &ingested.files,
-        skipped: &ingested.skipped,
+        files: &files,
+        skipped: &skipped,
         guidance,
         further,
         notes,
@@ -158,12 +164,12 @@ pub fn run_report(opts: &ReportOptions) -> Result<RunSummary> {
     }
     progress.end_step();
     Ok(RunSummary {
-        files_read: ingested.files.len(),
+        files_read: files.len(),
         rows_read: analysis.duplicates.rows_read,
         signin_rows: analysis.signins.as_ref().map_or(0, |s| s.rows),
         users: analysis.all.users,
         users_with_actions: analysis.users_with_actions(),
-        skipped: ingested.skipped.clone(),
+        skipped: skipped.clone(),
         outputs: outputs
             .into_iter()
             .map(|(name, _, p)| (name, p.to_path_buf()))

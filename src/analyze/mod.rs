@@ -89,9 +89,9 @@ impl Analysis {
 
 /// Run every registration query.
 pub fn analyze(
-    reg: &Registration,
-    signin_logs: Option<&SignIns>,
-    audit_log: Option<&DataFrame>,
+    reg: Registration,
+    signin_logs: Option<SignIns>,
+    audit_log: Option<DataFrame>,
     as_of: Option<NaiveDate>,
     deadline: Option<NaiveDate>,
     progress: &crate::progress::Progress,
@@ -112,7 +112,7 @@ pub fn analyze(
             .and_then(DateTime::from_timestamp_micros)
     };
     let (newest_update, oldest_update) = (stamp("max"), stamp("min"));
-    let newest_signin = match signin_logs {
+    let newest_signin = match &signin_logs {
         Some(s) => s
             .users
             .column("time_us")?
@@ -121,7 +121,7 @@ pub fn analyze(
             .and_then(DateTime::from_timestamp_micros),
         None => None,
     };
-    let newest_audit = match audit_log {
+    let newest_audit = match &audit_log {
         Some(a) => a
             .column("time_us")?
             .i64()?
@@ -144,22 +144,23 @@ pub fn analyze(
 
     progress.step("analyzing: distinct registration users");
     let distinct = users::distinct_users(&reg.users)?;
+    let rows_read = reg.users.height() as u64;
+    let distinct_users = distinct.height() as u64;
+    let duplicates = Duplicates {
+        rows_read,
+        distinct_users,
+        duplicate_rows: rows_read - distinct_users,
+        examples: duplicate_examples(reg.users.clone().lazy())?,
+    };
+    // Every later step works on the distinct users: the rows as read are no longer needed.
     let user_methods = reg.user_methods.clone().lazy();
+    drop(reg);
     let per_user = users::per_user(distinct.clone().lazy(), user_methods.clone())?.collect()?;
-    let (per_user, signin_stats) = match signin_logs {
+    let (per_user, signin_stats) = match &signin_logs {
         Some(logs) => {
             progress.step("analyzing: sign-ins");
             let s = signins::analyze(logs, &per_user)?;
-            let joined = per_user
-                .lazy()
-                .join(
-                    s.per_user.lazy(),
-                    [col("row")],
-                    [col("row")],
-                    JoinArgs::new(JoinType::Left),
-                )
-                .collect()?;
-            (joined, Some(s.stats))
+            (add_columns_by_row(per_user, s.per_user)?, Some(s.stats))
         }
         None => {
             let empty = per_user
@@ -180,13 +181,19 @@ pub fn analyze(
             (empty, None)
         }
     };
-    let (per_user, audit_stats) = match audit_log {
+    // Without an audit log to trace registrations through them, the sign-ins are done with.
+    let signin_logs = if audit_log.is_some() {
+        signin_logs
+    } else {
+        None
+    };
+    let (per_user, audit_stats) = match &audit_log {
         Some(events) => {
             progress.step("analyzing: audit log");
             let mut a = audit::analyze(events, &per_user, deadline, as_of)?;
             // With sign-ins too: where each registration came from.
             let mut suspicious: Option<std::collections::HashSet<String>> = None;
-            if let Some(logs) = signin_logs {
+            if let Some(logs) = &signin_logs {
                 let (origin, flagged) = origin::analyze(events, logs)?;
                 a.stats.registration_origin = Some(origin);
                 suspicious = Some(flagged);
@@ -236,15 +243,6 @@ pub fn analyze(
         }
     };
     let pu = per_user.clone().lazy();
-
-    let rows_read = reg.users.height() as u64;
-    let distinct_users = distinct.height() as u64;
-    let duplicates = Duplicates {
-        rows_read,
-        distinct_users,
-        duplicate_rows: rows_read - distinct_users,
-        examples: duplicate_examples(reg.users.clone().lazy())?,
-    };
 
     let kept_methods = user_methods.clone();
     progress.step("analyzing: summaries");
@@ -350,6 +348,38 @@ pub(crate) fn u64_at(df: &DataFrame, name: &str) -> u64 {
         .and_then(|c| c.cast(&DataType::UInt64).ok())
         .and_then(|c| c.u64().ok().and_then(|ca| ca.get(0)))
         .unwrap_or(0)
+}
+
+/// `per_user` with the other columns of `extra`, matched on `row`. When both list the same
+/// rows in the same order (the usual case), the columns are put side by side without copying
+/// the wide frame; otherwise they are joined.
+fn add_columns_by_row(per_user: DataFrame, extra: DataFrame) -> PolarsResult<DataFrame> {
+    let same_rows = per_user.height() == extra.height()
+        && per_user
+            .column("row")?
+            .u32()?
+            .iter()
+            .eq(extra.column("row")?.u32()?.iter());
+    if same_rows {
+        let mut out = per_user;
+        let columns: Vec<Column> = extra
+            .columns()
+            .iter()
+            .filter(|c| c.name().as_str() != "row")
+            .cloned()
+            .collect();
+        out.hstack_mut(&columns)?;
+        return Ok(out);
+    }
+    per_user
+        .lazy()
+        .join(
+            extra.lazy(),
+            [col("row")],
+            [col("row")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .collect()
 }
 
 /// The (method list, method) rows of the lists a population's users have, each with `users`:

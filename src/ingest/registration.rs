@@ -829,15 +829,39 @@ impl RegistrationBuilder {
             );
             Ok(texts.take(&idx)?.with_name(name.into()).into_column())
         };
-        let upn_key: Vec<String> = self.upn.iter().map(|u| u.to_lowercase()).collect();
         // Guest accounts keep their home UPN behind `#EXT#`; used when there is no userType.
-        let upn_is_external: Vec<bool> = upn_key.iter().map(|u| u.contains("#ext#")).collect();
+        let upn_is_external: Vec<bool> = self
+            .upn
+            .iter()
+            .map(|u| {
+                u.as_bytes()
+                    .windows(5)
+                    .any(|w| w.eq_ignore_ascii_case(b"#ext#"))
+            })
+            .collect();
+        // UPNs are usually lower case already: then the key column shares the UPN column.
+        let lower = |u: &String| !u.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80);
+        let upn_key = if self.upn.iter().all(lower) {
+            None
+        } else {
+            Some(
+                self.upn
+                    .iter()
+                    .map(|u| u.to_lowercase())
+                    .collect::<Vec<String>>(),
+            )
+        };
+        let upn = Column::new("upn".into(), self.upn);
+        let upn_key = match upn_key {
+            None => upn.clone().with_name("upn_key".into()),
+            Some(keys) => Column::new("upn_key".into(), keys),
+        };
         let users = DataFrame::new(
             n,
             vec![
                 Column::new("row".into(), (0..n as u32).collect::<Vec<u32>>()),
-                Column::new("upn".into(), self.upn),
-                Column::new("upn_key".into(), upn_key),
+                upn,
+                upn_key,
                 Column::new("upn_is_external".into(), upn_is_external),
                 Column::new("id".into(), self.id),
                 Column::new("display_name".into(), self.display_name),

@@ -445,17 +445,6 @@ impl SignInTable {
                 .map(|v| f(v).unwrap_or(NONE))
                 .collect()
         };
-        let coded = |name: &str, c: Raw, map: &[u32]| -> Column {
-            UInt32Chunked::from_iter_options(
-                name.into(),
-                self.codes[c as usize].iter().map(|&code| {
-                    (code != NONE)
-                        .then(|| map[code as usize])
-                        .filter(|&m| m != NONE)
-                }),
-            )
-            .into_column()
-        };
         let flag = |c: Raw, f: &dyn Fn(&str) -> bool| -> Vec<bool> {
             self.dicts[c as usize]
                 .values()
@@ -508,20 +497,47 @@ impl SignInTable {
         let family_map = map_dict(Raw::MfaMethod, &mut |v| {
             position(MFA_FAMILIES, mfa_family(v))
         });
-        let method_identity: Vec<u32> =
-            (0..self.dicts[Raw::MfaMethod as usize].len() as u32).collect();
         let app_flag = flag(Raw::App, &|v| is_registration_app(None, Some(v)));
         let app_id_flag = flag(Raw::AppId, &|v| is_registration_app(Some(v), None));
         let hybrid_flag = flag(Raw::JoinType, &|v| is_hybrid(v));
 
-        let opt_i64 = |name: &str, v: &[i64]| -> Column {
-            Int64Chunked::from_iter_options(
+        let method_count = self.dicts[Raw::MfaMethod as usize].len();
+        // From here on each builder column is dropped as soon as its frame column exists, so the
+        // two never both hold every row.
+        let SignInTable {
+            source,
+            interactive,
+            time_us,
+            request,
+            correlation,
+            ident,
+            error_code,
+            compliant,
+            mut codes,
+            dicts,
+            identities,
+            ident_upn,
+            ..
+        } = self;
+        let mut take = |c: Raw| std::mem::take(&mut codes[c as usize]);
+        let coded = |name: &str, codes: &[u32], map: &[u32]| -> Column {
+            UInt32Chunked::from_iter_options(
                 name.into(),
-                v.iter().map(|&x| (x != NO_TIME).then_some(x)),
+                codes.iter().map(|&code| {
+                    (code != NONE)
+                        .then(|| map[code as usize])
+                        .filter(|&m| m != NONE)
+                }),
             )
             .into_column()
         };
-        let halves = |name: &str, v: &[u128]| -> [Column; 2] {
+        let flagged = |codes: &[u32], flags: &[bool]| -> Vec<bool> {
+            codes
+                .iter()
+                .map(|&code| code != NONE && flags[code as usize])
+                .collect()
+        };
+        let halves = |name: &str, v: Vec<u128>| -> [Column; 2] {
             [
                 UInt64Chunked::from_iter_options(
                     format!("{name}_hi").into(),
@@ -535,66 +551,86 @@ impl SignInTable {
                 .into_column(),
             ]
         };
-        let codes_of = |c: Raw| &self.codes[c as usize];
-        let bool_of = |c: Raw, flags: &[bool]| -> Vec<bool> {
-            codes_of(c)
-                .iter()
-                .map(|&code| code != NONE && flags[code as usize])
-                .collect()
-        };
-        let registration_app: Vec<bool> = bool_of(Raw::App, &app_flag)
-            .into_iter()
-            .zip(bool_of(Raw::AppId, &app_id_flag))
-            .map(|(a, b)| a || b)
-            .collect();
-        let legacy: Vec<bool> = codes_of(Raw::ClientApp)
-            .iter()
-            .map(|&code| code != NONE && legacy_map[code as usize] != NONE)
-            .collect();
-        let [request_hi, request_lo] = halves("request", &self.request);
-        let [correlation_hi, correlation_lo] = halves("correlation", &self.correlation);
-        let day = Int32Chunked::from_iter_options(
-            "day".into(),
-            self.time_us
-                .iter()
-                .map(|&t| (t != NO_TIME).then(|| t.div_euclid(86_400_000_000) as i32)),
-        )
-        .into_column();
-        let columns = vec![
-            Column::new("source".into(), self.source.as_slice()),
-            Column::new("interactive".into(), self.interactive.as_slice()),
-            opt_i64("time_us", &self.time_us),
-            day,
-            request_hi,
-            request_lo,
-            correlation_hi,
-            correlation_lo,
-            Column::new("ident".into(), self.ident.as_slice()),
-            status_col,
-            coded("requirement", Raw::Requirement, &requirement_map),
-            coded("conditional_access", Raw::ConditionalAccess, &ca_map),
-            coded("mfa_method", Raw::MfaMethod, &method_identity),
-            coded("mfa_family", Raw::MfaMethod, &family_map),
-            coded("mfa_kind", Raw::MfaResult, &kind_map),
-            coded("legacy_protocol", Raw::ClientApp, &legacy_map),
-            Column::new("legacy".into(), legacy),
-            Column::new("registration_app".into(), registration_app),
-            Column::new("hybrid".into(), bool_of(Raw::JoinType, &hybrid_flag)),
+        let mut columns = Vec::with_capacity(24);
+        columns.push(status_col);
+        columns.push(Column::new("source".into(), source));
+        columns.push(Column::new("interactive".into(), interactive));
+        columns.push(
+            Int32Chunked::from_iter_options(
+                "day".into(),
+                time_us
+                    .iter()
+                    .map(|&t| (t != NO_TIME).then(|| t.div_euclid(86_400_000_000) as i32)),
+            )
+            .into_column(),
+        );
+        columns.push(
+            Int64Chunked::from_iter_options(
+                "time_us".into(),
+                time_us.into_iter().map(|x| (x != NO_TIME).then_some(x)),
+            )
+            .into_column(),
+        );
+        columns.extend(halves("request", request));
+        columns.extend(halves("correlation", correlation));
+        columns.push(Column::new("ident".into(), ident));
+        columns.push(
+            Int64Chunked::from_iter_options(
+                "error_code".into(),
+                error_code.into_iter().map(|x| (x != NO_TIME).then_some(x)),
+            )
+            .into_column(),
+        );
+        columns.push(
             BooleanChunked::from_iter_options(
                 "compliant".into(),
-                self.compliant.iter().map(|&c| match c {
+                compliant.into_iter().map(|c| match c {
                     0 => None,
                     1 => Some(false),
                     _ => Some(true),
                 }),
             )
             .into_column(),
-            opt_i64("error_code", &self.error_code),
-            coded("country", Raw::Location, &country_map),
-        ];
+        );
+        columns.push(coded(
+            "requirement",
+            &take(Raw::Requirement),
+            &requirement_map,
+        ));
+        columns.push(coded(
+            "conditional_access",
+            &take(Raw::ConditionalAccess),
+            &ca_map,
+        ));
+        let method = take(Raw::MfaMethod);
+        let method_identity: Vec<u32> = (0..method_count as u32).collect();
+        columns.push(coded("mfa_method", &method, &method_identity));
+        columns.push(coded("mfa_family", &method, &family_map));
+        drop(method);
+        columns.push(coded("mfa_kind", &take(Raw::MfaResult), &kind_map));
+        let client = take(Raw::ClientApp);
+        columns.push(coded("legacy_protocol", &client, &legacy_map));
+        let legacy: Vec<bool> = client
+            .iter()
+            .map(|&code| code != NONE && legacy_map[code as usize] != NONE)
+            .collect();
+        drop(client);
+        columns.push(Column::new("legacy".into(), legacy));
+        let registration_app: Vec<bool> = flagged(&take(Raw::App), &app_flag)
+            .into_iter()
+            .zip(flagged(&take(Raw::AppId), &app_id_flag))
+            .map(|(a, b)| a || b)
+            .collect();
+        columns.push(Column::new("registration_app".into(), registration_app));
+        columns.push(Column::new(
+            "hybrid".into(),
+            flagged(&take(Raw::JoinType), &hybrid_flag),
+        ));
+        columns.push(coded("country", &take(Raw::Location), &country_map));
+        drop(codes);
         let users = DataFrame::new(n, columns)?;
 
-        let keys = self.identities.values();
+        let keys = identities.values();
         let mut upn_key = Vec::with_capacity(keys.len());
         let mut user_id = Vec::with_capacity(keys.len());
         let mut who = Vec::with_capacity(keys.len());
@@ -612,10 +648,7 @@ impl SignInTable {
                 Column::new("ident".into(), (0..keys.len() as u32).collect::<Vec<_>>()),
                 Column::new(
                     "upn".into(),
-                    self.ident_upn
-                        .iter()
-                        .map(|u| u.as_deref())
-                        .collect::<Vec<_>>(),
+                    ident_upn.iter().map(|u| u.as_deref()).collect::<Vec<_>>(),
                 ),
                 Column::new("upn_key".into(), upn_key),
                 Column::new("user_id".into(), user_id),
@@ -627,7 +660,7 @@ impl SignInTable {
             status: strings(&status_vocab),
             requirement: strings(&requirement_vocab),
             conditional_access: strings(&ca_vocab),
-            mfa_method: strings(&self.dicts[Raw::MfaMethod as usize]),
+            mfa_method: strings(&dicts[Raw::MfaMethod as usize]),
             country: strings(&country_vocab),
         };
         Ok((users, identities, vocab))
