@@ -389,3 +389,24 @@ fn bad_file_among_good_ones_is_skipped_unless_strict() {
     );
     assert!(!dir.path().join("out.html").exists());
 }
+
+/// Hidden files in a folder (`.DS_Store`, editor backups) are not inputs.
+#[test]
+fn hidden_files_in_folders_are_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("in")).unwrap();
+    let good =
+        format!("{HEADER}a@contoso.example,A,True,False,True,none,[],2026-09-22T18:49:13Z\n");
+    write(dir.path(), "in/users.csv", good.as_bytes());
+    write(dir.path(), "in/.DS_Store", b"\x00\x00\x00\x01Bud1");
+    let o = run_in(
+        dir.path(),
+        &["report", "in", "-o", "out.html", "--json", "out.json"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["skipped_files"], serde_json::json!([]));
+    assert_eq!(json["inputs"].as_array().unwrap().len(), 1);
+}

@@ -158,8 +158,9 @@ pub struct Registration {
     pub fields: std::collections::HashMap<registration::Field, bool>,
 }
 
-/// Expand the command-line inputs into files: a directory stands for every file below it,
-/// in path order so runs are reproducible.
+/// Expand the command-line inputs into files: a directory stands for every file below it
+/// (hidden ones, whose names start with a dot, excepted), in path order so runs are
+/// reproducible.
 pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for input in inputs {
@@ -194,6 +195,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     for entry in entries {
         let entry = entry.map_err(|e| InputError::in_file(display(dir), io_reason(&e)))?;
         let path = entry.path();
+        // Hidden entries (`.DS_Store`, `.git`, editor files) are never exports.
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
         if path.is_dir() {
             walk(&path, out)?;
         } else {
