@@ -11,7 +11,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::sync::mpsc::{channel, sync_channel, Receiver};
+use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
 use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
@@ -319,13 +319,27 @@ where
     let block_rx = Mutex::new(block_rx);
     let (free_tx, free_rx) = channel::<Vec<u8>>();
     std::thread::scope(|scope| {
+        // Hashing runs on its own thread: on a machine with cores to spare it costs no time.
+        let (hash_tx, hash_rx) = sync_channel::<Vec<u8>>(4);
+        let hashing = hasher.map(|mut h| {
+            scope.spawn(move || {
+                for chunk in hash_rx {
+                    h.update(&chunk);
+                }
+                h.finalize()
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>()
+            })
+        });
+        let hash_tx = hashing.is_some().then_some(hash_tx);
         let reader = scope.spawn(move || {
             read_blocks(
                 prefix,
                 rest,
                 first_line,
                 first_offset,
-                hasher,
+                hash_tx,
                 block_tx,
                 free_rx,
             )
@@ -358,16 +372,24 @@ where
             }
         }
         drop(free_tx);
-        reader
+        let mut scanned = reader
             .join()
-            .unwrap_or_else(|_| Err(std::io::Error::other("reader thread failed")))
+            .unwrap_or_else(|_| Err(std::io::Error::other("reader thread failed")))?;
+        if let Some(h) = hashing {
+            scanned.sha256 = Some(
+                h.join()
+                    .map_err(|_| std::io::Error::other("hashing thread failed"))?,
+            );
+        }
+        Ok(scanned)
     })
 }
 
 /// The reading side of [`scan`]: hashes, looks for NUL bytes, and cuts blocks.
 struct Source<R> {
     rest: R,
-    hasher: Option<Sha256>,
+    /// Where the bytes read go to be hashed.
+    hash: Option<SyncSender<Vec<u8>>>,
     nul_at: Option<u64>,
     eof: bool,
 }
@@ -381,8 +403,10 @@ impl<R: Read> Source<R> {
             self.eof = true;
         }
         let fresh = &buf[before..];
-        if let Some(h) = self.hasher.as_mut() {
-            h.update(fresh);
+        if let Some(h) = self.hash.as_ref() {
+            if h.send(fresh.to_vec()).is_err() {
+                self.hash = None;
+            }
         }
         if self.nul_at.is_none() {
             if let Some(p) = memchr::memchr(0, fresh) {
@@ -398,13 +422,13 @@ fn read_blocks<R: Read>(
     rest: R,
     first_line: u64,
     first_offset: u64,
-    hasher: Option<Sha256>,
-    blocks: std::sync::mpsc::SyncSender<Block>,
+    hash: Option<SyncSender<Vec<u8>>>,
+    blocks: SyncSender<Block>,
     free: Receiver<Vec<u8>>,
 ) -> std::io::Result<Scanned> {
     let mut source = Source {
         rest,
-        hasher,
+        hash,
         nul_at: memchr::memchr(0, &prefix).map(|p| first_offset + p as u64),
         eof: false,
     };
@@ -449,12 +473,7 @@ fn read_blocks<R: Read>(
         cutter.shift();
     }
     Ok(Scanned {
-        sha256: source.hasher.map(|h| {
-            h.finalize()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>()
-        }),
+        sha256: None,
         nul_at: source.nul_at,
     })
 }
