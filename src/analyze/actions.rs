@@ -192,8 +192,9 @@ pub fn codes(bits: u32) -> impl Iterator<Item = &'static ActionRule> {
 
 /// Users with at least one action, highest priority first (then admins, then UPN), with the
 /// columns the exporters need. `action_bits` holds one bit per rule; `priority` the first rule.
-pub fn actions_frame(per_user: LazyFrame) -> LazyFrame {
-    with_actions(per_user)
+pub fn actions_frame(per_user: LazyFrame) -> PolarsResult<DataFrame> {
+    with_actions(per_user)?
+        .lazy()
         .filter(col("priority").is_not_null())
         .sort_by_exprs(
             [
@@ -206,20 +207,24 @@ pub fn actions_frame(per_user: LazyFrame) -> LazyFrame {
                 .with_maintain_order(true),
         )
         .select(exported_columns())
+        .collect()
 }
 
 /// Every user, by UPN, with the same columns as [`actions_frame`] (the `--users` list).
-pub fn users_frame(per_user: LazyFrame) -> LazyFrame {
-    with_actions(per_user)
+pub fn users_frame(per_user: LazyFrame) -> PolarsResult<DataFrame> {
+    with_actions(per_user)?
+        .lazy()
         .sort(
             ["upn_key"],
             SortMultipleOptions::default().with_maintain_order(true),
         )
         .select(exported_columns())
+        .collect()
 }
 
-/// `action_bits` (one bit per rule) and `priority` (the first rule that holds, or null).
-fn with_actions(per_user: LazyFrame) -> LazyFrame {
+/// `action_bits` (one bit per rule) and `priority` (the first rule that holds, or null). Each
+/// rule's predicate is evaluated once; the priority is the lowest bit set.
+fn with_actions(per_user: LazyFrame) -> PolarsResult<DataFrame> {
     let bits = RULES
         .iter()
         .enumerate()
@@ -230,17 +235,19 @@ fn with_actions(per_user: LazyFrame) -> LazyFrame {
         })
         .reduce(|a, b| a + b)
         .expect("at least one rule");
-    let priority = RULES
-        .iter()
-        .enumerate()
-        .rev()
-        .fold(lit(NULL).cast(DataType::UInt32), |rest, (i, r)| {
-            when(r.predicate()).then(lit(i as u32)).otherwise(rest)
-        });
-    per_user.with_columns([
-        bits.cast(DataType::UInt32).alias("action_bits"),
-        priority.alias("priority"),
-    ])
+    let mut frame = per_user
+        .with_column(bits.cast(DataType::UInt32).alias("action_bits"))
+        .collect()?;
+    let priority = UInt32Chunked::from_iter_options(
+        "priority".into(),
+        frame
+            .column("action_bits")?
+            .u32()?
+            .iter()
+            .map(|b| b.filter(|b| *b != 0).map(u32::trailing_zeros)),
+    );
+    frame.with_column(priority.into_column())?;
+    Ok(frame)
 }
 
 /// The columns the per-user exporters read.

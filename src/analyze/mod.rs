@@ -265,7 +265,7 @@ pub fn analyze(
         .collect();
 
     progress.step("analyzing: actions");
-    let actions = actions::actions_frame(pu).collect()?;
+    let actions = actions::actions_frame(pu)?;
     let per_user_all = per_user;
     let bits = actions.column("action_bits")?.u32()?;
     let action_counts = actions::RULES

@@ -64,7 +64,6 @@ impl Exporter for UsersCsv {
 
     fn write(&self, report: &Report, out: &mut dyn Write) -> Result<()> {
         let frame = actions::users_frame(report.analysis.per_user.clone().lazy())
-            .collect()
             .map_err(crate::error::Error::from)?;
         write_users(report, &frame, "first_action_rule", out)
     }
@@ -113,13 +112,7 @@ fn write_users(
         let events = col("audit_events")?.str()?.clone();
         // Without sign-in logs the sign-in columns stay empty rather than claiming zero.
         let have_signins = report.analysis.signins.is_some();
-        let n = |v: Option<u32>| {
-            if have_signins {
-                v.unwrap_or(0).to_string()
-            } else {
-                String::new()
-            }
-        };
+        let mut number = String::new();
         // Action texts per distinct combination of rules, built once.
         let mut texts: std::collections::HashMap<u32, (String, String)> =
             std::collections::HashMap::new();
@@ -165,9 +158,14 @@ fn write_users(
             field(codes)?;
             field(actions_text)?;
             field(class.get(i).unwrap_or_default())?;
-            field(&n(signins.get(i)))?;
-            field(&n(successes.get(i)))?;
-            field(&n(single.get(i)))?;
+            for v in [signins.get(i), successes.get(i), single.get(i)] {
+                use std::fmt::Write as _;
+                number.clear();
+                if have_signins {
+                    let _ = write!(number, "{}", v.unwrap_or(0));
+                }
+                field(&number)?;
+            }
             field(used.get(i).unwrap_or_default())?;
             field(first_reg.get(i).unwrap_or_default())?;
             field(last_reg.get(i).unwrap_or_default())?;
