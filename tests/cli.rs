@@ -410,3 +410,47 @@ fn hidden_files_in_folders_are_ignored() {
     assert_eq!(json["skipped_files"], serde_json::json!([]));
     assert_eq!(json["inputs"].as_array().unwrap().len(), 1);
 }
+
+/// `--verbose` lists each step with its time and peak memory; without it, and without a
+/// terminal, only the one-line summary is printed; `--quiet` prints nothing.
+#[test]
+fn verbose_lists_steps_and_quiet_prints_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let good =
+        format!("{HEADER}a@contoso.example,A,True,False,True,none,[],2026-09-22T18:49:13Z\n");
+    write(dir.path(), "users.csv", good.as_bytes());
+    let o = run_in(dir.path(), &["report", "users.csv", "-o", "out.html", "-v"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    for step in [
+        "reading users.csv",
+        "building tables",
+        "analyzing: actions",
+        "writing HTML report out.html",
+    ] {
+        assert!(
+            err.lines()
+                .any(|l| l.starts_with('[') && l.contains(step) && l.contains(" s")),
+            "{step}: {err}"
+        );
+    }
+    assert!(err.contains("peak memory"), "{err}");
+    assert!(
+        err.lines()
+            .last()
+            .unwrap()
+            .starts_with("read 1 registration rows"),
+        "{err}"
+    );
+
+    let o = run_in(dir.path(), &["report", "users.csv", "-o", "out2.html"]);
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("wrote HTML report out2.html"), "{err}");
+
+    let o = run_in(
+        dir.path(),
+        &["report", "users.csv", "-o", "out3.html", "-q"],
+    );
+    assert_eq!(stderr(&o), "");
+}

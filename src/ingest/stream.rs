@@ -570,4 +570,75 @@ mod tests {
         assert_eq!(scanned.sha256.unwrap(), hex);
         assert_eq!(scanned.nul_at, None);
     }
+
+    #[test]
+    fn stray_text_unterminated_quotes_and_quoted_crlf() {
+        let data = b"\"a\"b,\"x\r\ny\"\r\n\"open,to the end";
+        let rows = split_all(data, &[0, 1], 2);
+        assert_eq!(rows[0], (2, 2, vec!["ab".into(), "x\r\ny".into()]));
+        // The unterminated quote runs to the end of the data, delimiters included.
+        assert_eq!(rows[1], (4, 1, vec!["open,to the end".into(), "".into()]));
+        assert_eq!(rows.len(), 2);
+    }
+
+    #[test]
+    fn a_record_longer_than_a_block_is_read_whole() {
+        let big = "x".repeat(BLOCK + BLOCK / 2);
+        let data = format!("1,\"{big}\"\n2,short\n");
+        let mut all = Vec::new();
+        let scanned = scan(
+            Vec::new(),
+            std::io::Cursor::new(data.clone().into_bytes()),
+            2,
+            0,
+            Some(Sha256::new()),
+            2,
+            |block| {
+                let mut r = Records::new(&block.data, b',', block.first_line);
+                let mut out = vec![FieldRef::default(); 2];
+                let mut got = Vec::new();
+                while let Some(rec) = r.next(&[0, 1], &mut out) {
+                    got.push((rec.line, text(&block.data, out[1]).unwrap().len()));
+                }
+                got
+            },
+            |got: Vec<(u64, usize)>| all.extend(got),
+        )
+        .unwrap();
+        assert_eq!(all, vec![(2, BLOCK + BLOCK / 2), (3, 5)]);
+        let mut h = Sha256::new();
+        h.update(data.as_bytes());
+        let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(scanned.sha256.unwrap(), hex);
+    }
+
+    #[test]
+    fn nul_bytes_are_found_with_their_file_offset() {
+        let mut data = vec![b'a'; 100];
+        data[77] = 0;
+        let scanned = scan(
+            Vec::new(),
+            std::io::Cursor::new(data),
+            1,
+            1000,
+            None,
+            1,
+            |_| (),
+            |_| (),
+        )
+        .unwrap();
+        assert_eq!(scanned.nul_at, Some(1077));
+        let scanned = scan(
+            b"ab\0".to_vec(),
+            std::io::empty(),
+            1,
+            10,
+            None,
+            1,
+            |_| (),
+            |_| (),
+        )
+        .unwrap();
+        assert_eq!(scanned.nul_at, Some(12));
+    }
 }
