@@ -894,10 +894,6 @@ fn auth_detail_stats(details: &DataFrame, signins: &DataFrame) -> PolarsResult<A
         .clone()
         .select([
             len().cast(DataType::UInt64).alias("steps"),
-            col("request_id")
-                .n_unique()
-                .cast(DataType::UInt64)
-                .alias("requests"),
             count(
                 col("requirement")
                     .eq(lit("multi_factor"))
@@ -910,6 +906,10 @@ fn auth_detail_stats(details: &DataFrame, signins: &DataFrame) -> PolarsResult<A
         .clone()
         .select([col("request_hi"), col("request_lo")])
         .unique(None, UniqueKeepStrategy::First);
+    let request_count = requests
+        .clone()
+        .select([len().cast(DataType::UInt64).alias("n")])
+        .collect()?;
     let matched = signins
         .clone()
         .lazy()
@@ -926,7 +926,7 @@ fn auth_detail_stats(details: &DataFrame, signins: &DataFrame) -> PolarsResult<A
         .collect()?;
     Ok(AuthDetailStats {
         steps: u64_at(&totals, "steps"),
-        requests: u64_at(&totals, "requests"),
+        requests: u64_at(&request_count, "n"),
         requests_matched: u64_at(&matched, "n"),
         mfa_steps_by_method: counts(
             d.filter(col("requirement").eq(lit("multi_factor"))),

@@ -508,6 +508,24 @@ impl<'p> Loader<'p> {
                     ),
                 )
             }
+            Streamed::AuthDetails(headers) => {
+                let csv = signins::StepCsv::new(&name, plan.layout.delimiter, &headers);
+                let read = signins::read_step_csv(
+                    &csv,
+                    prefix,
+                    rest,
+                    plan.first_line,
+                    plan.data_start as u64,
+                    Some(hasher),
+                    self.workers,
+                    &progress,
+                )?;
+                (
+                    read.scanned,
+                    read.not_utf8,
+                    StreamedContent::AuthDetails(Box::new(read.steps), read.outcome, headers),
+                )
+            }
             Streamed::Registration(map) => {
                 let mut builder = RegistrationBuilder::default();
                 let (outcome, scanned, not_utf8) = builder.read_blocks(
@@ -555,6 +573,20 @@ impl<'p> Loader<'p> {
                 self.user_signin_files += 1;
                 self.signins.append(*table);
                 self.user_signin_report(&info, &headers, &plan.layout, interactive, outcome)
+            }
+            StreamedContent::AuthDetails(steps, outcome, headers) => {
+                self.auth_details.append(*steps);
+                let mut report = self.signin_report(
+                    &info,
+                    Kind::AuthDetails,
+                    format!("{} columns", headers.width),
+                    delimiter_name(&plan.layout),
+                    outcome,
+                    None,
+                );
+                report.recognized = recognized(&headers.index);
+                report.ignored = headers.ignored.clone();
+                report
             }
             StreamedContent::Registration(builder, outcome, map) => {
                 self.registration.append(*builder);
@@ -772,7 +804,22 @@ impl<'p> Loader<'p> {
                 )));
             }
             signins::SignInKind::AuthDetails => {
-                let outcome = self.auth_details.read_file(&read.name, text, layout, &sh)?;
+                let csv = signins::StepCsv::new(&read.name, layout.delimiter, &sh);
+                let start = text::data_start(text, layout);
+                let first_line =
+                    1 + memchr::memchr_iter(b'\n', &text.as_bytes()[..start]).count() as u64;
+                let steps = signins::read_step_csv(
+                    &csv,
+                    text.as_bytes()[start..].to_vec(),
+                    std::io::empty(),
+                    first_line,
+                    start as u64,
+                    None,
+                    self.workers,
+                    &|_| {},
+                )?;
+                self.auth_details.append(steps.steps);
+                let outcome = steps.outcome;
                 (
                     Kind::AuthDetails,
                     format!("{} columns", sh.width),
@@ -978,6 +1025,11 @@ enum StreamedContent {
         bool,
         signins::SignInHeaders,
     ),
+    AuthDetails(
+        Box<signins::AuthDetailsBuilder>,
+        signins::SignInOutcome,
+        signins::SignInHeaders,
+    ),
     Registration(
         Box<RegistrationBuilder>,
         registration::FileOutcome,
@@ -988,6 +1040,7 @@ enum StreamedContent {
 /// What a streamed file is.
 enum Streamed {
     UserSignIns(signins::SignInHeaders),
+    AuthDetails(signins::SignInHeaders),
     Registration(HeaderMap),
 }
 
@@ -1001,8 +1054,8 @@ struct StreamPlan {
     encoding: &'static str,
 }
 
-/// Whether a file can be streamed (a UTF-8 registration or user sign-in CSV whose header row
-/// is in `head`): the plan, or `None` to read the file whole.
+/// Whether a file can be streamed (a UTF-8 registration, user sign-in or AuthDetails CSV whose
+/// header row is in `head`): the plan, or `None` to read the file whole.
 fn stream_plan(head: &[u8]) -> Option<StreamPlan> {
     let (bom, encoding) = match head.strip_prefix(b"\xEF\xBB\xBF") {
         Some(_) => (3, "UTF-8 with BOM"),
@@ -1047,10 +1100,11 @@ fn stream_plan(head: &[u8]) -> Option<StreamPlan> {
         return None;
     } else {
         let sh = signins::SignInHeaders::new(&headers);
-        if sh.kind() != Some(signins::SignInKind::User) {
-            return None;
+        match sh.kind() {
+            Some(signins::SignInKind::User) => Streamed::UserSignIns(sh),
+            Some(signins::SignInKind::AuthDetails) => Streamed::AuthDetails(sh),
+            _ => return None,
         }
-        Streamed::UserSignIns(sh)
     };
     Some(StreamPlan {
         first_line: 1 + memchr::memchr_iter(b'\n', &text.as_bytes()[..start]).count() as u64,

@@ -726,21 +726,7 @@ pub fn read_user_csv<R: std::io::Read + Send>(
                 return;
             }
             table.append(block.table);
-            outcome.rows += block.outcome.rows;
-            outcome.first_us = [outcome.first_us, block.outcome.first_us]
-                .into_iter()
-                .flatten()
-                .min();
-            outcome.last_us = [outcome.last_us, block.outcome.last_us]
-                .into_iter()
-                .flatten()
-                .max();
-            let p = block.outcome.problems;
-            outcome.problems.skipped.extend(p.skipped);
-            outcome.problems.bad_dates += p.bad_dates;
-            if outcome.problems.bad_date_example.is_none() {
-                outcome.problems.bad_date_example = p.bad_date_example;
-            }
+            merge_outcome(&mut outcome, block.outcome);
             progress(outcome.rows as u64);
         },
     )
@@ -846,12 +832,15 @@ impl SignInTable {
             });
             if let Some(r) = &request {
                 for s in &steps {
+                    let method = jstr(s, &["authenticationMethod"]);
+                    let detail = jstr(s, &["authenticationStepResultDetail"]);
+                    let req = jstr(s, &["authenticationStepRequirement"]).map(|v| requirement(&v));
                     details.push(
-                        r.clone(),
-                        jstr(s, &["authenticationMethod"]),
+                        r,
+                        method.as_deref(),
                         s.get("succeeded").and_then(serde_json::Value::as_bool),
-                        jstr(s, &["authenticationStepResultDetail"]),
-                        jstr(s, &["authenticationStepRequirement"]).map(|v| requirement(&v)),
+                        detail.as_deref(),
+                        req.as_deref(),
                     );
                 }
             }
@@ -919,25 +908,30 @@ fn is_second_factor(method: &str) -> bool {
     !is_password && !m.contains("previously satisfied")
 }
 
-/// Authentication steps from the `_AuthDetails_` files.
+/// Authentication steps from the `_AuthDetails_` files: request ids as 128-bit keys, texts
+/// interned (a few methods and results repeat over millions of steps).
 #[derive(Debug, Default)]
 pub struct AuthDetailsBuilder {
-    request_id: Vec<String>,
-    method: Vec<Option<String>>,
-    succeeded: Vec<Option<bool>>,
-    result_detail: Vec<Option<String>>,
-    requirement: Vec<Option<String>>,
+    request: Vec<u128>,
+    method: Vec<u32>,
+    /// 0 unknown, 1 false, 2 true.
+    succeeded: Vec<u8>,
+    result_detail: Vec<u32>,
+    requirement: Vec<u32>,
+    texts: super::signin_table::Interner,
 }
+
+const NO_TEXT: u32 = u32::MAX;
 
 impl AuthDetailsBuilder {
     /// Rows so far, for [`Self::truncate`].
     pub fn mark(&self) -> (usize, usize) {
-        (self.request_id.len(), 0)
+        (self.request.len(), 0)
     }
 
     /// Forget the rows added after `mark` (a file that failed half-way).
     pub fn truncate(&mut self, len: (usize, usize)) {
-        self.request_id.truncate(len.0);
+        self.request.truncate(len.0);
         self.method.truncate(len.0);
         self.succeeded.truncate(len.0);
         self.result_detail.truncate(len.0);
@@ -945,86 +939,279 @@ impl AuthDetailsBuilder {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.request_id.is_empty()
+        self.request.is_empty()
     }
 
+    /// Add one step; `requirement` is already normalized by [`requirement`].
     fn push(
         &mut self,
-        request_id: String,
-        method: Option<String>,
+        request_id: &str,
+        method: Option<&str>,
         succeeded: Option<bool>,
-        result_detail: Option<String>,
-        requirement: Option<String>,
+        result_detail: Option<&str>,
+        requirement: Option<&str>,
     ) {
-        self.request_id.push(request_id);
+        let mut text = |v: Option<&str>| v.map_or(NO_TEXT, |v| self.texts.intern(v));
+        let (method, result_detail, requirement) =
+            (text(method), text(result_detail), text(requirement));
+        self.request.push(super::signin_table::guid_key(request_id));
         self.method.push(method);
-        self.succeeded.push(succeeded);
+        self.succeeded.push(match succeeded {
+            None => 0,
+            Some(false) => 1,
+            Some(true) => 2,
+        });
         self.result_detail.push(result_detail);
         self.requirement.push(requirement);
     }
 
-    pub fn read_file(
-        &mut self,
-        path: &str,
-        text: &str,
-        layout: &CsvLayout,
-        headers: &SignInHeaders,
-    ) -> Result<SignInOutcome, InputError> {
-        let mut outcome = SignInOutcome::default();
-        let mut problems = RowProblems::default();
-        let i = |f: F| headers.get(f);
-        for_each_record(
-            path,
-            text,
-            layout,
-            headers.width,
-            &mut problems,
-            |line, r| {
-                let time = time_of(r, i(F::Date), line, &mut outcome.problems);
-                let Some(request) = opt(r, i(F::RequestId)) else {
-                    outcome
-                        .problems
-                        .skipped
-                        .push((line, "no Request ID".into()));
-                    return Ok(());
-                };
-                outcome.see(time);
-                self.request_id.push(request);
-                self.method.push(opt(r, i(F::AuthMethod)));
-                self.succeeded
-                    .push(parse_bool(cell(r, i(F::Succeeded))).ok().flatten());
-                self.result_detail.push(opt(r, i(F::ResultDetail)));
-                self.requirement
-                    .push(opt(r, i(F::StepRequirement)).map(|s| requirement(&s)));
-                outcome.rows += 1;
-                Ok(())
-            },
-        )?;
-        outcome.problems.skipped.extend(problems.skipped);
-        Ok(outcome)
+    /// Append the steps of a later part of the input.
+    pub fn append(&mut self, other: AuthDetailsBuilder) {
+        let map: Vec<u32> = other
+            .texts
+            .values()
+            .iter()
+            .map(|v| self.texts.intern(v))
+            .collect();
+        let remap = |c: u32| {
+            if c == NO_TEXT {
+                NO_TEXT
+            } else {
+                map[c as usize]
+            }
+        };
+        self.request.extend(other.request);
+        self.succeeded.extend(other.succeeded);
+        self.method.extend(other.method.into_iter().map(remap));
+        self.result_detail
+            .extend(other.result_detail.into_iter().map(remap));
+        self.requirement
+            .extend(other.requirement.into_iter().map(remap));
     }
 
+    /// One row per step: `request_hi`, `request_lo` (halves of the request's
+    /// [`guid_key`](super::signin_table::guid_key)), `method`, `succeeded`, `result_detail`,
+    /// `requirement` (`single_factor`, `multi_factor` or the value as read).
     pub fn into_frame(self) -> PolarsResult<DataFrame> {
-        let n = self.request_id.len();
-        let keys: Vec<u128> = self
-            .request_id
-            .iter()
-            .map(|r| super::signin_table::guid_key(r))
-            .collect();
-        let hi: Vec<u64> = keys.iter().map(|k| (k >> 64) as u64).collect();
-        let lo: Vec<u64> = keys.iter().map(|k| *k as u64).collect();
+        let n = self.request.len();
+        let texts = StringChunked::from_iter_values(
+            "texts".into(),
+            self.texts.values().iter().map(|v| &**v),
+        );
+        let text_column = |name: &str, codes: &[u32]| -> PolarsResult<Column> {
+            let idx = IdxCa::from_iter_options(
+                name.into(),
+                codes
+                    .iter()
+                    .map(|&c| (c != NO_TEXT).then_some(c as IdxSize)),
+            );
+            Ok(texts.take(&idx)?.with_name(name.into()).into_column())
+        };
         DataFrame::new(
             n,
             vec![
-                Column::new("request_id".into(), self.request_id),
-                Column::new("request_hi".into(), hi),
-                Column::new("request_lo".into(), lo),
-                Column::new("method".into(), self.method),
-                Column::new("succeeded".into(), self.succeeded),
-                Column::new("result_detail".into(), self.result_detail),
-                Column::new("requirement".into(), self.requirement),
+                Column::new(
+                    "request_hi".into(),
+                    self.request
+                        .iter()
+                        .map(|k| (k >> 64) as u64)
+                        .collect::<Vec<u64>>(),
+                ),
+                Column::new(
+                    "request_lo".into(),
+                    self.request.iter().map(|k| *k as u64).collect::<Vec<u64>>(),
+                ),
+                text_column("method", &self.method)?,
+                BooleanChunked::from_iter_options(
+                    "succeeded".into(),
+                    self.succeeded.iter().map(|&c| match c {
+                        0 => None,
+                        1 => Some(false),
+                        _ => Some(true),
+                    }),
+                )
+                .into_column(),
+                text_column("result_detail", &self.result_detail)?,
+                text_column("requirement", &self.requirement)?,
             ],
         )
+    }
+}
+
+/// The fields an AuthDetails file contributes.
+const STEP_FIELDS: &[F] = &[
+    F::Date,
+    F::RequestId,
+    F::AuthMethod,
+    F::Succeeded,
+    F::ResultDetail,
+    F::StepRequirement,
+];
+
+/// How to read the steps of one AuthDetails CSV in blocks.
+#[derive(Debug, Clone)]
+pub struct StepCsv {
+    pub path: String,
+    pub delimiter: u8,
+    pub width: usize,
+    slots: Vec<u8>,
+}
+
+/// The result of one block of steps.
+#[derive(Default)]
+struct StepBlock {
+    steps: AuthDetailsBuilder,
+    outcome: SignInOutcome,
+    not_utf8: Option<u64>,
+}
+
+impl StepCsv {
+    pub fn new(path: &str, delimiter: u8, headers: &SignInHeaders) -> Self {
+        let mut slots = vec![stream::UNUSED; headers.width];
+        for (slot, field) in STEP_FIELDS.iter().enumerate() {
+            if let Some(i) = headers.get(*field) {
+                slots[i] = slot as u8;
+            }
+        }
+        StepCsv {
+            path: path.to_string(),
+            delimiter,
+            width: headers.width,
+            slots,
+        }
+    }
+
+    fn parse(&self, block: &stream::Block) -> StepBlock {
+        let mut out = StepBlock::default();
+        let data = &block.data;
+        let mut records = stream::Records::new(data, self.delimiter, block.first_line);
+        let mut fields = [stream::FieldRef::default(); STEP_FIELDS.len()];
+        while let Some(rec) = records.next(&self.slots, &mut fields) {
+            if rec.blank {
+                continue;
+            }
+            if rec.fields != self.width {
+                out.outcome.problems.skipped.push((
+                    rec.line,
+                    format!("{} fields where the header has {}", rec.fields, self.width),
+                ));
+                continue;
+            }
+            let mut texts: [std::borrow::Cow<str>; STEP_FIELDS.len()] = Default::default();
+            for (i, f) in fields.iter().enumerate() {
+                match stream::text(data, *f) {
+                    Ok(t) => texts[i] = t,
+                    Err(at) => {
+                        out.not_utf8 = Some(block.offset + at as u64);
+                        return out;
+                    }
+                }
+            }
+            let get = |i: usize| -> Option<&str> {
+                let v = texts[i].trim();
+                (!v.is_empty()).then_some(v)
+            };
+            let time = match parse_time_us(texts[0].trim()) {
+                Ok(t) => t,
+                Err(_) => {
+                    let p = &mut out.outcome.problems;
+                    p.bad_dates += 1;
+                    p.bad_date_example
+                        .get_or_insert((rec.line, texts[0].trim().to_string()));
+                    None
+                }
+            };
+            let Some(request) = get(1) else {
+                out.outcome
+                    .problems
+                    .skipped
+                    .push((rec.line, "no Request ID".into()));
+                continue;
+            };
+            out.outcome.see(time);
+            let normalized = get(5).map(requirement);
+            out.steps.push(
+                request,
+                get(2),
+                get(3).and_then(|v| parse_bool(v).ok().flatten()),
+                get(4),
+                normalized.as_deref(),
+            );
+            out.outcome.rows += 1;
+        }
+        out
+    }
+}
+
+/// An AuthDetails file, read.
+pub struct StepFileRead {
+    pub steps: AuthDetailsBuilder,
+    pub outcome: SignInOutcome,
+    pub scanned: stream::Scanned,
+    pub not_utf8: Option<u64>,
+}
+
+/// Read the steps of an AuthDetails CSV in blocks on every core (see [`read_user_csv`]).
+#[allow(clippy::too_many_arguments)]
+pub fn read_step_csv<R: std::io::Read + Send>(
+    csv: &StepCsv,
+    prefix: Vec<u8>,
+    rest: R,
+    first_line: u64,
+    first_offset: u64,
+    hasher: Option<sha2::Sha256>,
+    workers: usize,
+    progress: &dyn Fn(u64),
+) -> Result<StepFileRead, InputError> {
+    let mut steps = AuthDetailsBuilder::default();
+    let mut outcome = SignInOutcome::default();
+    let mut not_utf8 = None;
+    let scanned = stream::scan(
+        prefix,
+        rest,
+        first_line,
+        first_offset,
+        hasher,
+        workers,
+        |block| csv.parse(block),
+        |block: StepBlock| {
+            if not_utf8.is_some() {
+                return;
+            }
+            if block.not_utf8.is_some() {
+                not_utf8 = block.not_utf8;
+                return;
+            }
+            steps.append(block.steps);
+            merge_outcome(&mut outcome, block.outcome);
+            progress(outcome.rows as u64);
+        },
+    )
+    .map_err(|e| {
+        InputError::in_file(&csv.path, format!("cannot read: {e}"))
+            .hint("check that the file is complete and readable")
+    })?;
+    Ok(StepFileRead {
+        steps,
+        outcome,
+        scanned,
+        not_utf8,
+    })
+}
+
+/// Add a later block's outcome to a file's.
+fn merge_outcome(outcome: &mut SignInOutcome, block: SignInOutcome) {
+    outcome.rows += block.rows;
+    outcome.first_us = [outcome.first_us, block.first_us]
+        .into_iter()
+        .flatten()
+        .min();
+    outcome.last_us = [outcome.last_us, block.last_us].into_iter().flatten().max();
+    let p = block.problems;
+    outcome.problems.skipped.extend(p.skipped);
+    outcome.problems.bad_dates += p.bad_dates;
+    if outcome.problems.bad_date_example.is_none() {
+        outcome.problems.bad_date_example = p.bad_date_example;
     }
 }
 
