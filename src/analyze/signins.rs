@@ -885,11 +885,8 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
 }
 
 fn auth_detail_stats(details: &DataFrame, signins: &DataFrame) -> PolarsResult<AuthDetailStats> {
-    // Identical steps (overlapping downloads of the same details) count once.
-    let d = details
-        .clone()
-        .lazy()
-        .unique_stable(None, UniqueKeepStrategy::First);
+    // Identical steps (overlapping downloads of the same details) were counted once at ingest.
+    let d = details.clone().lazy();
     let totals = d
         .clone()
         .select([

@@ -989,10 +989,42 @@ impl AuthDetailsBuilder {
             .extend(other.requirement.into_iter().map(remap));
     }
 
-    /// One row per step: `request_hi`, `request_lo` (halves of the request's
+    /// One row per distinct step (identical steps, from overlapping downloads of the same
+    /// details, count once): `request_hi`, `request_lo` (halves of the request's
     /// [`guid_key`](super::signin_table::guid_key)), `method`, `succeeded`, `result_detail`,
     /// `requirement` (`single_factor`, `multi_factor` or the value as read).
-    pub fn into_frame(self) -> PolarsResult<DataFrame> {
+    pub fn into_frame(mut self) -> PolarsResult<DataFrame> {
+        let mut seen: std::collections::HashSet<_, super::signin_table::FastHash> =
+            std::collections::HashSet::with_capacity_and_hasher(
+                self.request.len(),
+                Default::default(),
+            );
+        let keep: Vec<bool> = (0..self.request.len())
+            .map(|i| {
+                seen.insert((
+                    self.request[i],
+                    self.method[i],
+                    self.succeeded[i],
+                    self.result_detail[i],
+                    self.requirement[i],
+                ))
+            })
+            .collect();
+        drop(seen);
+        if keep.contains(&false) {
+            let mut k = keep.iter();
+            self.request.retain(|_| *k.next().unwrap_or(&true));
+            for column in [
+                &mut self.method,
+                &mut self.result_detail,
+                &mut self.requirement,
+            ] {
+                let mut k = keep.iter();
+                column.retain(|_| *k.next().unwrap_or(&true));
+            }
+            let mut k = keep.iter();
+            self.succeeded.retain(|_| *k.next().unwrap_or(&true));
+        }
         let n = self.request.len();
         let texts = StringChunked::from_iter_values(
             "texts".into(),
