@@ -321,10 +321,13 @@ where
     std::thread::scope(|scope| {
         // Hashing runs on its own thread: on a machine with cores to spare it costs no time.
         let (hash_tx, hash_rx) = sync_channel::<Vec<u8>>(4);
+        // Hashed buffers go back to the reader for reuse.
+        let (spent_tx, spent_rx) = channel::<Vec<u8>>();
         let hashing = hasher.map(|mut h| {
             scope.spawn(move || {
                 for chunk in hash_rx {
                     h.update(&chunk);
+                    let _ = spent_tx.send(chunk);
                 }
                 h.finalize()
                     .iter()
@@ -332,7 +335,7 @@ where
                     .collect::<String>()
             })
         });
-        let hash_tx = hashing.is_some().then_some(hash_tx);
+        let hash_tx = hashing.is_some().then_some((hash_tx, spent_rx));
         let reader = scope.spawn(move || {
             read_blocks(
                 prefix,
@@ -388,8 +391,8 @@ where
 /// The reading side of [`scan`]: hashes, looks for NUL bytes, and cuts blocks.
 struct Source<R> {
     rest: R,
-    /// Where the bytes read go to be hashed.
-    hash: Option<SyncSender<Vec<u8>>>,
+    /// Where the bytes read go to be hashed, and where the hashed buffers come back.
+    hash: Option<(SyncSender<Vec<u8>>, Receiver<Vec<u8>>)>,
     nul_at: Option<u64>,
     eof: bool,
 }
@@ -403,8 +406,11 @@ impl<R: Read> Source<R> {
             self.eof = true;
         }
         let fresh = &buf[before..];
-        if let Some(h) = self.hash.as_ref() {
-            if h.send(fresh.to_vec()).is_err() {
+        if let Some((to_hash, spent)) = self.hash.as_ref() {
+            let mut copy = spent.try_recv().unwrap_or_default();
+            copy.clear();
+            copy.extend_from_slice(fresh);
+            if to_hash.send(copy).is_err() {
                 self.hash = None;
             }
         }
@@ -422,7 +428,7 @@ fn read_blocks<R: Read>(
     rest: R,
     first_line: u64,
     first_offset: u64,
-    hash: Option<SyncSender<Vec<u8>>>,
+    hash: Option<(SyncSender<Vec<u8>>, Receiver<Vec<u8>>)>,
     blocks: SyncSender<Block>,
     free: Receiver<Vec<u8>>,
 ) -> std::io::Result<Scanned> {
