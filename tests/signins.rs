@@ -31,7 +31,7 @@
 
 mod common;
 
-use common::{finding, fixture, run};
+use common::{finding, fixture, run, run_lenient};
 use serde_json::{json, Value};
 
 fn full_run() -> Value {
@@ -599,4 +599,45 @@ fn users_csv_lists_every_user_with_sign_in_usage() {
         .find(|r| &r[1] == "judy@contoso.example")
         .unwrap();
     assert_eq!(&judy[0], "1");
+}
+
+/// An archive with a bad member is left out whole: its sign-ins do not count either.
+#[test]
+fn a_bad_archive_member_leaves_out_the_whole_archive() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let zip_path = dir.path().join("exports.zip");
+    {
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+        let options = zip::write::SimpleFileOptions::default();
+        zip.start_file("a/InteractiveSignIns_2026-09-20_2026-09-23.csv", options)
+            .unwrap();
+        zip.write_all(
+            &std::fs::read(fixture(
+                "signins/InteractiveSignIns_2026-09-20_2026-09-23.csv",
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+        zip.start_file("b/users.csv", options).unwrap();
+        zip.write_all(
+            b"userPrincipalName,isMfaCapable,methodsRegistered\nx@contoso.example,maybe,[]\n",
+        )
+        .unwrap();
+        zip.finish().unwrap();
+    }
+    let non_interactive = fixture("signins/NonInteractiveSignIns_2026-09-20_2026-09-23.csv");
+    let registration = fixture("registration/b-graph-beta.csv");
+    let with_zip = run_lenient(&[registration.clone(), non_interactive.clone(), zip_path]).json;
+    let without = run(&[registration, non_interactive], None).json;
+    assert_eq!(with_zip["signins"], without["signins"]);
+    let skipped = with_zip["skipped_files"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert!(
+        skipped[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("'maybe' is not a boolean"),
+        "{skipped:?}"
+    );
 }

@@ -283,6 +283,7 @@ struct Mark {
     maps: usize,
     hashes: usize,
     registration: (usize, usize),
+    signins: usize,
     auth_details: (usize, usize),
     audit: (usize, usize),
     user_signin_files: usize,
@@ -401,6 +402,7 @@ impl<'p> Loader<'p> {
             maps: self.maps.len(),
             hashes: self.hashes.len(),
             registration: self.registration.mark(),
+            signins: self.signins.len(),
             auth_details: self.auth_details.mark(),
             audit: self.audit.mark(),
             user_signin_files: self.user_signin_files,
@@ -408,13 +410,14 @@ impl<'p> Loader<'p> {
         }
     }
 
-    /// Forget everything read since `mark` (user sign-ins are only added once a file is whole).
+    /// Forget everything read since `mark`: a file, or every member of an archive.
     fn rollback(&mut self, mark: Mark) {
         self.files.truncate(mark.files);
         self.skipped.truncate(mark.skipped);
         self.maps.truncate(mark.maps);
         self.hashes.truncate(mark.hashes);
         self.registration.truncate(mark.registration);
+        self.signins.truncate(mark.signins);
         self.auth_details.truncate(mark.auth_details);
         self.audit.truncate(mark.audit);
         self.user_signin_files = mark.user_signin_files;

@@ -555,7 +555,7 @@ impl RegistrationBuilder {
         hasher: Option<sha2::Sha256>,
         workers: usize,
         progress: &dyn Fn(u64),
-    ) -> Result<(FileOutcome, stream::Scanned, Option<u64>), InputError> {
+    ) -> crate::error::Result<(FileOutcome, stream::Scanned, Option<u64>)> {
         let width = map.recognized.len() + map.ignored.len() + map.duplicates.len();
         let mut outcome = self.start(path, map)?;
         let slots: Vec<u8> = (0..width).map(|i| i.min(254) as u8).collect();
@@ -563,9 +563,16 @@ impl RegistrationBuilder {
             let mut local = RegistrationBuilder::default();
             let mut out = FileOutcome::default();
             let data = &block.data;
+            if let Err(e) = std::str::from_utf8(data) {
+                return BlockRows::NotUtf8(block.offset + e.valid_up_to() as u64);
+            }
             let mut records = stream::Records::new(data, delimiter, block.first_line);
             let mut fields = vec![stream::FieldRef::default(); width];
             while let Some(rec) = records.next(&slots, &mut fields) {
+                // Empty lines are no rows (the csv crate skips them too).
+                if rec.empty {
+                    continue;
+                }
                 if rec.fields != width && !rec.blank {
                     let e = InputError::in_file(
                         path,
@@ -601,6 +608,7 @@ impl RegistrationBuilder {
             rest,
             first_line,
             first_offset,
+            delimiter,
             hasher,
             workers,
             parse,
@@ -624,12 +632,9 @@ impl RegistrationBuilder {
                 }
             },
         )
-        .map_err(|e| {
-            InputError::in_file(path, format!("cannot read: {e}"))
-                .hint("check that the file is complete and readable")
-        })?;
+        .map_err(|e| e.for_file(path))?;
         if let Some(e) = failed {
-            return Err(e);
+            return Err(e.into());
         }
         Ok((outcome, scanned, not_utf8))
     }

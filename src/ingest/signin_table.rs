@@ -302,6 +302,22 @@ impl SignInTable {
         self.source.len()
     }
 
+    /// Forget the rows after the first `len` (a file that failed half-way). Dictionary entries
+    /// and identities seen only in those rows stay, unused: nothing counts them.
+    pub fn truncate(&mut self, len: usize) {
+        self.source.truncate(len);
+        self.interactive.truncate(len);
+        self.time_us.truncate(len);
+        self.request.truncate(len);
+        self.correlation.truncate(len);
+        self.ident.truncate(len);
+        self.error_code.truncate(len);
+        self.compliant.truncate(len);
+        for c in self.codes.iter_mut() {
+            c.truncate(len);
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.source.is_empty()
     }

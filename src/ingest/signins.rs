@@ -585,6 +585,11 @@ impl UserCsv {
             ..BlockRead::default()
         };
         let data = &block.data;
+        // The whole block, unused columns included: a file is text or it is not.
+        if let Err(e) = std::str::from_utf8(data) {
+            out.not_utf8 = Some(block.offset + e.valid_up_to() as u64);
+            return out;
+        }
         let mut records = stream::Records::new(data, self.delimiter, block.first_line);
         let mut fields = [stream::FieldRef::default(); USER_FIELDS.len()];
         let slot = |f: F| USER_FIELDS.iter().position(|x| *x == f).unwrap_or(0);
@@ -705,7 +710,7 @@ pub fn read_user_csv<R: std::io::Read + Send>(
     hasher: Option<sha2::Sha256>,
     workers: usize,
     progress: &dyn Fn(u64),
-) -> Result<UserFileRead, InputError> {
+) -> crate::error::Result<UserFileRead> {
     let mut table = SignInTable::default();
     let mut outcome = SignInOutcome::default();
     let mut not_utf8 = None;
@@ -714,6 +719,7 @@ pub fn read_user_csv<R: std::io::Read + Send>(
         rest,
         first_line,
         first_offset,
+        csv.delimiter,
         hasher,
         workers,
         |block| csv.parse(block),
@@ -730,10 +736,7 @@ pub fn read_user_csv<R: std::io::Read + Send>(
             progress(outcome.rows as u64);
         },
     )
-    .map_err(|e| {
-        InputError::in_file(&csv.path, format!("cannot read: {e}"))
-            .hint("check that the file is complete and readable")
-    })?;
+    .map_err(|e| e.for_file(&csv.path))?;
     Ok(UserFileRead {
         table,
         outcome,
@@ -1116,6 +1119,10 @@ impl StepCsv {
     fn parse(&self, block: &stream::Block) -> StepBlock {
         let mut out = StepBlock::default();
         let data = &block.data;
+        if let Err(e) = std::str::from_utf8(data) {
+            out.not_utf8 = Some(block.offset + e.valid_up_to() as u64);
+            return out;
+        }
         let mut records = stream::Records::new(data, self.delimiter, block.first_line);
         let mut fields = [stream::FieldRef::default(); STEP_FIELDS.len()];
         while let Some(rec) = records.next(&self.slots, &mut fields) {
@@ -1194,7 +1201,7 @@ pub fn read_step_csv<R: std::io::Read + Send>(
     hasher: Option<sha2::Sha256>,
     workers: usize,
     progress: &dyn Fn(u64),
-) -> Result<StepFileRead, InputError> {
+) -> crate::error::Result<StepFileRead> {
     let mut steps = AuthDetailsBuilder::default();
     let mut outcome = SignInOutcome::default();
     let mut not_utf8 = None;
@@ -1203,6 +1210,7 @@ pub fn read_step_csv<R: std::io::Read + Send>(
         rest,
         first_line,
         first_offset,
+        csv.delimiter,
         hasher,
         workers,
         |block| csv.parse(block),
@@ -1219,10 +1227,7 @@ pub fn read_step_csv<R: std::io::Read + Send>(
             progress(outcome.rows as u64);
         },
     )
-    .map_err(|e| {
-        InputError::in_file(&csv.path, format!("cannot read: {e}"))
-            .hint("check that the file is complete and readable")
-    })?;
+    .map_err(|e| e.for_file(&csv.path))?;
     Ok(StepFileRead {
         steps,
         outcome,

@@ -67,6 +67,8 @@ pub struct Record {
     pub fields: usize,
     /// Every field empty or white space (a blank line, or only delimiters).
     pub blank: bool,
+    /// A line with nothing on it (as the csv crate, which skips such lines).
+    pub empty: bool,
 }
 
 /// `slots[i]` is where field `i` goes in `out` of [`Records::next`], or this for "not wanted".
@@ -95,6 +97,7 @@ impl<'a> Records<'a> {
         let line = self.line;
         let mut index = 0usize;
         let mut blank = true;
+        let mut first_empty = false;
         loop {
             let start = self.pos;
             let (field, next) = if buf.get(start) == Some(&b'"') {
@@ -121,6 +124,9 @@ impl<'a> Records<'a> {
             {
                 blank = false;
             }
+            if index == 0 {
+                first_empty = field.start == field.end && buf.get(start) != Some(&b'"');
+            }
             if let Some(&slot) = slots.get(index) {
                 if slot != UNUSED {
                     out[slot as usize] = field;
@@ -141,6 +147,7 @@ impl<'a> Records<'a> {
             line,
             fields: index,
             blank,
+            empty: index == 1 && first_empty,
         })
     }
 
@@ -245,68 +252,137 @@ pub fn text<'a>(buf: &'a [u8], f: FieldRef) -> Result<Cow<'a, str>, usize> {
     Ok(Cow::Owned(out))
 }
 
-/// Where the last complete record of `buf` ends, scanning from a saved state.
+/// Where blocks can end: record boundaries found with the parser's own quoting rules (a quote
+/// opens a quoted field only at the start of a field, `""` inside one is a quote, a lone quote
+/// closes it), scanning from a saved state.
 struct Cutter {
+    delimiter: u8,
     scanned: usize,
     in_quotes: bool,
+    /// Where the current field starts: a quote there opens a quoted field.
+    field_start: usize,
     newlines: u64,
+    /// The last record boundary found (0: none yet), or the first one at or past [`BLOCK`].
     cut: usize,
     newlines_at_cut: u64,
 }
 
 impl Cutter {
-    fn new() -> Self {
+    fn new(delimiter: u8) -> Self {
         Cutter {
+            delimiter,
             scanned: 0,
             in_quotes: false,
+            field_start: 0,
             newlines: 0,
             cut: 0,
             newlines_at_cut: 0,
         }
     }
 
-    fn scan(&mut self, buf: &[u8]) {
-        for k in memchr::memchr2_iter(b'"', b'\n', &buf[self.scanned..]) {
+    /// Scan what is new in `buf`; `eof` says no more bytes will follow.
+    fn scan(&mut self, buf: &[u8], eof: bool) {
+        let mut skip = usize::MAX;
+        let mut stop = buf.len();
+        for k in memchr::memchr3_iter(self.delimiter, b'"', b'\n', &buf[self.scanned..]) {
             let at = self.scanned + k;
-            if buf[at] == b'"' {
-                self.in_quotes = !self.in_quotes;
-            } else {
-                self.newlines += 1;
-                if !self.in_quotes {
-                    self.cut = at + 1;
-                    self.newlines_at_cut = self.newlines;
+            if at == skip {
+                continue;
+            }
+            match buf[at] {
+                b'"' if self.in_quotes => {
+                    if at + 1 == buf.len() && !eof {
+                        // An escaped quote or the closing one: the next byte will tell.
+                        stop = at;
+                        break;
+                    }
+                    if buf.get(at + 1) == Some(&b'"') {
+                        skip = at + 1;
+                    } else {
+                        self.in_quotes = false;
+                    }
+                }
+                b'"' => {
+                    if at == self.field_start {
+                        self.in_quotes = true;
+                    }
+                }
+                b'\n' => {
+                    self.newlines += 1;
+                    if !self.in_quotes {
+                        self.field_start = at + 1;
+                        self.cut = at + 1;
+                        self.newlines_at_cut = self.newlines;
+                        if self.cut >= BLOCK {
+                            stop = at + 1;
+                            break;
+                        }
+                    }
+                }
+                _ => {
+                    if !self.in_quotes {
+                        self.field_start = at + 1;
+                    }
                 }
             }
         }
-        self.scanned = buf.len();
+        self.scanned = stop;
     }
 
     /// Forget everything before the cut (the block was sent).
     fn shift(&mut self) {
         self.scanned -= self.cut;
+        self.field_start -= self.cut;
         self.newlines -= self.newlines_at_cut;
         self.cut = 0;
         self.newlines_at_cut = 0;
     }
 }
 
+impl ScanError {
+    /// The error to report about the file being read.
+    pub fn for_file(self, path: &str) -> crate::error::Error {
+        match self {
+            ScanError::Io(e) => {
+                crate::error::InputError::in_file(path, format!("cannot read: {e}"))
+                    .hint("check that the file is complete and readable")
+                    .into()
+            }
+            ScanError::Internal(m) => crate::error::Error::Internal(format!("{path}: {m}")),
+        }
+    }
+}
+
+/// Largest block: field offsets in a block are 32-bit.
+const MAX_BLOCK: usize = (u32::MAX / 2) as usize;
+
+/// Why [`scan`] failed.
+#[derive(Debug)]
+pub enum ScanError {
+    /// Reading the input failed, or a record is larger than [`MAX_BLOCK`].
+    Io(std::io::Error),
+    /// A parsing thread panicked: a bug.
+    Internal(String),
+}
+
 /// Read `prefix` then `rest` (the bytes after the prefix) as blocks of whole records, parse each
 /// block with `parse` on `workers` threads, and `merge` the results in file order.
 ///
-/// `prefix` starts on a record boundary, at file line `first_line` and byte `first_offset`.
-/// When `hasher` is given, every byte of `rest` is fed to it (the caller hashes what came
-/// before). Returns `Err` only for I/O errors while reading `rest`.
+/// `prefix` starts on a record boundary, at file line `first_line` and byte `first_offset`;
+/// fields are separated by `delimiter`. When `hasher` is given, every byte of `rest` is fed to
+/// it (the caller hashes what came before).
 #[allow(clippy::too_many_arguments)]
 pub fn scan<R, T, P, M>(
     prefix: Vec<u8>,
     rest: R,
     first_line: u64,
     first_offset: u64,
+    delimiter: u8,
     hasher: Option<Sha256>,
     workers: usize,
     parse: P,
     mut merge: M,
-) -> std::io::Result<Scanned>
+) -> Result<Scanned, ScanError>
 where
     R: Read + Send,
     T: Send,
@@ -315,7 +391,7 @@ where
 {
     let workers = workers.max(1);
     let (block_tx, block_rx) = sync_channel::<Block>(workers * 2);
-    let (done_tx, done_rx) = channel::<(usize, T, Vec<u8>)>();
+    let (done_tx, done_rx) = channel::<(usize, Option<T>, Vec<u8>)>();
     let block_rx = Mutex::new(block_rx);
     let (free_tx, free_rx) = channel::<Vec<u8>>();
     std::thread::scope(|scope| {
@@ -342,6 +418,7 @@ where
                 rest,
                 first_line,
                 first_offset,
+                delimiter,
                 hash_tx,
                 block_tx,
                 free_rx,
@@ -357,42 +434,56 @@ where
                     Err(_) => return,
                 };
                 let Ok(block) = block else { return };
-                let result = parse(&block);
+                // A panic is reported as a failed block, never a hang.
+                let result =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse(&block))).ok();
                 if done_tx.send((block.seq, result, block.data)).is_err() {
                     return;
                 }
             });
         }
         drop(done_tx);
-        let mut pending: BTreeMap<usize, T> = BTreeMap::new();
+        let mut pending: BTreeMap<usize, Option<T>> = BTreeMap::new();
         let mut next = 0usize;
+        let mut panicked = false;
         for (seq, result, data) in done_rx {
             let _ = free_tx.send(data);
             pending.insert(seq, result);
             while let Some(result) = pending.remove(&next) {
-                merge(result);
+                match result {
+                    Some(result) if !panicked => merge(result),
+                    Some(_) => {}
+                    None => panicked = true,
+                }
                 next += 1;
             }
         }
         drop(free_tx);
         let mut scanned = reader
             .join()
-            .unwrap_or_else(|_| Err(std::io::Error::other("reader thread failed")))?;
+            .map_err(|_| ScanError::Internal("the reading thread failed".into()))?
+            .map_err(ScanError::Io)?;
+        if panicked {
+            return Err(ScanError::Internal("a parsing thread failed".into()));
+        }
         if let Some(h) = hashing {
             scanned.sha256 = Some(
                 h.join()
-                    .map_err(|_| std::io::Error::other("hashing thread failed"))?,
+                    .map_err(|_| ScanError::Internal("the hashing thread failed".into()))?,
             );
         }
         Ok(scanned)
     })
 }
 
+/// Bytes to hash, and the buffers that come back hashed.
+type HashChannel = (SyncSender<Vec<u8>>, Receiver<Vec<u8>>);
+
 /// The reading side of [`scan`]: hashes, looks for NUL bytes, and cuts blocks.
 struct Source<R> {
     rest: R,
     /// Where the bytes read go to be hashed, and where the hashed buffers come back.
-    hash: Option<(SyncSender<Vec<u8>>, Receiver<Vec<u8>>)>,
+    hash: Option<HashChannel>,
     nul_at: Option<u64>,
     eof: bool,
 }
@@ -423,12 +514,14 @@ impl<R: Read> Source<R> {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn read_blocks<R: Read>(
     prefix: Vec<u8>,
     rest: R,
     first_line: u64,
     first_offset: u64,
-    hash: Option<(SyncSender<Vec<u8>>, Receiver<Vec<u8>>)>,
+    delimiter: u8,
+    hash: Option<HashChannel>,
     blocks: SyncSender<Block>,
     free: Receiver<Vec<u8>>,
 ) -> std::io::Result<Scanned> {
@@ -439,18 +532,23 @@ fn read_blocks<R: Read>(
         eof: false,
     };
     let mut buf = prefix;
-    let mut cutter = Cutter::new();
+    let mut cutter = Cutter::new(delimiter);
     let (mut line, mut offset, mut seq) = (first_line, first_offset, 0usize);
     loop {
         while !source.eof && buf.len() < BLOCK {
             let want = (BLOCK - buf.len()).max(BLOCK / 4);
             source.fill(&mut buf, want, offset)?;
         }
-        cutter.scan(&buf);
+        cutter.scan(&buf, source.eof);
         let cut = if source.eof { buf.len() } else { cutter.cut };
         if cut == 0 {
             if source.eof {
                 break;
+            }
+            if buf.len() >= MAX_BLOCK {
+                return Err(std::io::Error::other(
+                    "a single record is larger than 2 GiB: the file is not a CSV export, or a quote is never closed",
+                ));
             }
             // One record longer than a block: read on until it ends.
             let want = buf.len();
@@ -544,6 +642,7 @@ mod tests {
             rest,
             2,
             0,
+            b',',
             Some(Sha256::new()),
             2,
             |block| {
@@ -597,6 +696,7 @@ mod tests {
             std::io::Cursor::new(data.clone().into_bytes()),
             2,
             0,
+            b',',
             Some(Sha256::new()),
             2,
             |block| {
@@ -627,6 +727,7 @@ mod tests {
             std::io::Cursor::new(data),
             1,
             1000,
+            b',',
             None,
             1,
             |_| (),
@@ -639,6 +740,7 @@ mod tests {
             std::io::empty(),
             1,
             10,
+            b',',
             None,
             1,
             |_| (),
@@ -646,5 +748,72 @@ mod tests {
         )
         .unwrap();
         assert_eq!(scanned.nul_at, Some(12));
+    }
+
+    /// Scan `data` in blocks and return every record's first field and line, in order.
+    fn firsts(prefix: Vec<u8>, rest: Vec<u8>) -> (Vec<(String, u64)>, usize) {
+        let mut all = Vec::new();
+        let mut blocks = 0;
+        scan(
+            prefix,
+            std::io::Cursor::new(rest),
+            2,
+            0,
+            b',',
+            None,
+            2,
+            |block| {
+                let mut r = Records::new(&block.data, b',', block.first_line);
+                let mut out = vec![FieldRef::default(); 1];
+                let mut got = Vec::new();
+                while let Some(rec) = r.next(&[0], &mut out) {
+                    got.push((text(&block.data, out[0]).unwrap().into_owned(), rec.line));
+                }
+                got
+            },
+            |got: Vec<(String, u64)>| {
+                blocks += 1;
+                all.extend(got);
+            },
+        )
+        .unwrap();
+        (all, blocks)
+    }
+
+    #[test]
+    fn quotes_inside_unquoted_fields_do_not_confuse_block_cuts() {
+        // A literal quote in an unquoted field (`5" screen`) must not flip the quote state used
+        // to find block ends; a later quoted line break must not split a record.
+        let mut data = Vec::new();
+        let mut expected = Vec::new();
+        for i in 0..1_000_000u32 {
+            if i == 3 {
+                data.extend_from_slice(b"3,5\" screen\n");
+            } else if i % 1000 == 7 {
+                data.extend_from_slice(format!("{i},\"multi\nline\"\n").as_bytes());
+            } else {
+                data.extend_from_slice(format!("{i},\"a \"\"b\"\" c\"\n").as_bytes());
+            }
+            expected.push(i.to_string());
+        }
+        let (rows, blocks) = firsts(Vec::new(), data);
+        assert!(blocks > 1, "several blocks");
+        assert_eq!(
+            rows.iter().map(|(f, _)| f.clone()).collect::<Vec<_>>(),
+            expected
+        );
+    }
+
+    #[test]
+    fn a_large_prefix_is_cut_into_blocks() {
+        // Files read whole arrive as one prefix: they are still parsed in blocks.
+        let mut data = Vec::new();
+        for i in 0..1_000_000u32 {
+            data.extend_from_slice(format!("{i},xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n").as_bytes());
+        }
+        let (rows, blocks) = firsts(data, Vec::new());
+        assert_eq!(rows.len(), 1_000_000);
+        assert_eq!(rows[999_999], ("999999".to_string(), 1_000_001));
+        assert!(blocks >= 3, "{blocks} blocks");
     }
 }

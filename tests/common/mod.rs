@@ -35,6 +35,20 @@ pub fn run_with_deadline(
     as_of: Option<NaiveDate>,
     deadline: Option<NaiveDate>,
 ) -> Outputs {
+    run_full(inputs, as_of, deadline, true)
+}
+
+/// A run that leaves out files it cannot read (no `--strict`).
+pub fn run_lenient(inputs: &[PathBuf]) -> Outputs {
+    run_full(inputs, None, None, false)
+}
+
+fn run_full(
+    inputs: &[PathBuf],
+    as_of: Option<NaiveDate>,
+    deadline: Option<NaiveDate>,
+    strict: bool,
+) -> Outputs {
     let dir = tempfile::tempdir().unwrap();
     let opts = ReportOptions {
         inputs: inputs.to_vec(),
@@ -47,7 +61,7 @@ pub fn run_with_deadline(
         title: "Test report".into(),
         generated_at: Some(fixed_time()),
         progress: Default::default(),
-        strict: true,
+        strict,
     };
     run_report(&opts).unwrap_or_else(|e| panic!("report failed: {e}"));
     let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
