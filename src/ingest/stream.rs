@@ -259,8 +259,6 @@ struct Cutter {
     delimiter: u8,
     scanned: usize,
     in_quotes: bool,
-    /// Where the current field starts: a quote there opens a quoted field.
-    field_start: usize,
     newlines: u64,
     /// The last record boundary found (0: none yet), or the first one at or past [`BLOCK`].
     cut: usize,
@@ -273,24 +271,24 @@ impl Cutter {
             delimiter,
             scanned: 0,
             in_quotes: false,
-            field_start: 0,
             newlines: 0,
             cut: 0,
             newlines_at_cut: 0,
         }
     }
 
-    /// Scan what is new in `buf`; `eof` says no more bytes will follow.
+    /// Scan what is new in `buf`; `eof` says no more bytes will follow. Only quotes and line
+    /// feeds are visited: whether a quote starts a field is told by the byte before it.
     fn scan(&mut self, buf: &[u8], eof: bool) {
         let mut skip = usize::MAX;
         let mut stop = buf.len();
-        for k in memchr::memchr3_iter(self.delimiter, b'"', b'\n', &buf[self.scanned..]) {
+        for k in memchr::memchr2_iter(b'"', b'\n', &buf[self.scanned..]) {
             let at = self.scanned + k;
             if at == skip {
                 continue;
             }
-            match buf[at] {
-                b'"' if self.in_quotes => {
+            if buf[at] == b'"' {
+                if self.in_quotes {
                     if at + 1 == buf.len() && !eof {
                         // An escaped quote or the closing one: the next byte will tell.
                         stop = at;
@@ -301,28 +299,18 @@ impl Cutter {
                     } else {
                         self.in_quotes = false;
                     }
+                } else if at == 0 || buf[at - 1] == self.delimiter || buf[at - 1] == b'\n' {
+                    self.in_quotes = true;
                 }
-                b'"' => {
-                    if at == self.field_start {
-                        self.in_quotes = true;
-                    }
-                }
-                b'\n' => {
-                    self.newlines += 1;
-                    if !self.in_quotes {
-                        self.field_start = at + 1;
-                        self.cut = at + 1;
-                        self.newlines_at_cut = self.newlines;
-                        if self.cut >= BLOCK {
-                            stop = at + 1;
-                            break;
-                        }
-                    }
-                }
-                _ => {
-                    if !self.in_quotes {
-                        self.field_start = at + 1;
-                    }
+                continue;
+            }
+            self.newlines += 1;
+            if !self.in_quotes {
+                self.cut = at + 1;
+                self.newlines_at_cut = self.newlines;
+                if self.cut >= BLOCK {
+                    stop = at + 1;
+                    break;
                 }
             }
         }
@@ -332,7 +320,6 @@ impl Cutter {
     /// Forget everything before the cut (the block was sent).
     fn shift(&mut self) {
         self.scanned -= self.cut;
-        self.field_start -= self.cut;
         self.newlines -= self.newlines_at_cut;
         self.cut = 0;
         self.newlines_at_cut = 0;
