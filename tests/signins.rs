@@ -641,3 +641,42 @@ fn a_bad_archive_member_leaves_out_the_whole_archive() {
         "{skipped:?}"
     );
 }
+
+/// A second copy of a sign-in download is read once, and a copy that is not UTF-8 (a byte of
+/// another encoding in any column) is refused whole: neither adds a row.
+#[test]
+fn copies_and_non_utf8_sign_in_files_add_no_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = fixture("signins/InteractiveSignIns_2026-09-20_2026-09-23.csv");
+    let bytes = std::fs::read(&original).unwrap();
+    std::fs::write(dir.path().join("InteractiveSignIns_copy.csv"), &bytes).unwrap();
+    // Replace the last byte of the second line's first field with Latin-1 'é' (0xE9).
+    let mut latin1 = bytes.clone();
+    let second_line = latin1.iter().position(|&b| b == b'\n').unwrap() + 1;
+    let comma = second_line
+        + latin1[second_line..]
+            .iter()
+            .position(|&b| b == b',')
+            .unwrap();
+    latin1[comma - 1] = 0xE9;
+    std::fs::write(dir.path().join("InteractiveSignIns_latin1.csv"), &latin1).unwrap();
+    let registration = fixture("registration/b-graph-beta.csv");
+    let once = run(&[registration.clone(), original.clone()], None).json;
+    let with_copies = run(&[registration, original, dir.path().to_path_buf()], None).json;
+    assert_eq!(with_copies["signins"], once["signins"]);
+    let reasons: Vec<String> = with_copies["skipped_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["reason"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    assert!(
+        reasons.iter().any(|r| r.starts_with("same content as")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(|r| r.contains("is not UTF-8 text")),
+        "{reasons:?}"
+    );
+}

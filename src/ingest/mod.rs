@@ -479,7 +479,10 @@ impl<'p> Loader<'p> {
         let prefix = head[plan.data_start..].to_vec();
         let rest = std::io::BufReader::with_capacity(1 << 20, file);
         let source = self.files.len() as u32;
-        let progress = |rows: u64| self.progress.rows(&name, rows);
+        let reporter = self.progress;
+        let progress = |rows: u64| reporter.rows(&name, rows);
+        // Sign-ins go straight into the table: undone below if the file is not used.
+        let signins_before = self.signins.len();
         let (scanned, not_utf8, content) = match plan.kind {
             Streamed::UserSignIns(headers) => {
                 let interactive = !signins::is_non_interactive(&file_name(path));
@@ -491,6 +494,7 @@ impl<'p> Loader<'p> {
                     &headers,
                 );
                 let read = signins::read_user_csv(
+                    &mut self.signins,
                     &csv,
                     prefix,
                     rest,
@@ -503,12 +507,7 @@ impl<'p> Loader<'p> {
                 (
                     read.scanned,
                     read.not_utf8,
-                    StreamedContent::UserSignIns(
-                        Box::new(read.table),
-                        read.outcome,
-                        interactive,
-                        headers,
-                    ),
+                    StreamedContent::UserSignIns(read.outcome, interactive, headers),
                 )
             }
             Streamed::AuthDetails(headers) => {
@@ -551,17 +550,19 @@ impl<'p> Loader<'p> {
                 )
             }
         };
-        if let Some(at) = scanned.nul_at {
-            self.skip(name, format!("not a text export: contains a NUL byte at offset {at}: this is a binary file, not a text export"));
-            return Ok(());
-        }
-        if let Some(at) = not_utf8 {
-            self.skip(name, format!("not a text export: is not UTF-8 text (invalid byte at offset {at}); if it was re-saved by Excel, save it again as \"CSV UTF-8\""));
-            return Ok(());
-        }
         let sha256 = scanned.sha256.clone().unwrap_or_default();
-        if let Some((first, _)) = self.hashes.iter().find(|(_, h)| *h == sha256) {
-            let reason = format!("same content as {first}; read once");
+        let refused = if let Some(at) = scanned.nul_at {
+            Some(format!("not a text export: contains a NUL byte at offset {at}: this is a binary file, not a text export"))
+        } else if let Some(at) = not_utf8 {
+            Some(format!("not a text export: is not UTF-8 text (invalid byte at offset {at}); if it was re-saved by Excel, save it again as \"CSV UTF-8\""))
+        } else {
+            self.hashes
+                .iter()
+                .find(|(_, h)| *h == sha256)
+                .map(|(first, _)| format!("same content as {first}; read once"))
+        };
+        if let Some(reason) = refused {
+            self.signins.truncate(signins_before);
             self.skip(name, reason);
             return Ok(());
         }
@@ -572,9 +573,8 @@ impl<'p> Loader<'p> {
             encoding: plan.encoding.to_string(),
         };
         let report = match content {
-            StreamedContent::UserSignIns(table, outcome, interactive, headers) => {
+            StreamedContent::UserSignIns(outcome, interactive, headers) => {
                 self.user_signin_files += 1;
-                self.signins.append(*table);
                 self.user_signin_report(&info, &headers, &plan.layout, interactive, outcome)
             }
             StreamedContent::AuthDetails(steps, outcome, headers) => {
@@ -787,6 +787,7 @@ impl<'p> Loader<'p> {
                 let first_line =
                     1 + memchr::memchr_iter(b'\n', &text.as_bytes()[..start]).count() as u64;
                 let user = signins::read_user_csv(
+                    &mut self.signins,
                     &csv,
                     text.as_bytes()[start..].to_vec(),
                     std::io::empty(),
@@ -797,7 +798,6 @@ impl<'p> Loader<'p> {
                     &|_| {},
                 )?;
                 self.user_signin_files += 1;
-                self.signins.append(user.table);
                 return Ok(Some(self.user_signin_report(
                     read,
                     &sh,
@@ -1022,12 +1022,8 @@ const HEAD: usize = 1 << 20;
 
 /// What streaming a file gave, before it is accepted.
 enum StreamedContent {
-    UserSignIns(
-        Box<signin_table::SignInTable>,
-        signins::SignInOutcome,
-        bool,
-        signins::SignInHeaders,
-    ),
+    /// (The rows went straight into the loader's table.)
+    UserSignIns(signins::SignInOutcome, bool, signins::SignInHeaders),
     AuthDetails(
         Box<signins::AuthDetailsBuilder>,
         signins::SignInOutcome,

@@ -691,17 +691,18 @@ struct BlockRead {
 
 /// A user sign-in file, read.
 pub struct UserFileRead {
-    pub table: SignInTable,
     pub outcome: SignInOutcome,
     pub scanned: stream::Scanned,
     pub not_utf8: Option<u64>,
 }
 
-/// Read the records of a user sign-in CSV: `prefix` (the bytes after the header row, at file
-/// line `first_line` and offset `first_offset`) and then everything `rest` yields, in blocks on
+/// Read the records of a user sign-in CSV into `table`: `prefix` (the bytes after the header
+/// row, at file line `first_line` and offset `first_offset`) and then everything `rest` yields,
+/// in blocks on
 /// every core. `hasher`, when given, has seen the file up to `rest`.
 #[allow(clippy::too_many_arguments)]
 pub fn read_user_csv<R: std::io::Read + Send>(
+    table: &mut SignInTable,
     csv: &UserCsv,
     prefix: Vec<u8>,
     rest: R,
@@ -711,7 +712,6 @@ pub fn read_user_csv<R: std::io::Read + Send>(
     workers: usize,
     progress: &dyn Fn(u64),
 ) -> crate::error::Result<UserFileRead> {
-    let mut table = SignInTable::default();
     let mut outcome = SignInOutcome::default();
     let mut not_utf8 = None;
     let scanned = stream::scan(
@@ -738,7 +738,6 @@ pub fn read_user_csv<R: std::io::Read + Send>(
     )
     .map_err(|e| e.for_file(&csv.path))?;
     Ok(UserFileRead {
-        table,
         outcome,
         scanned,
         not_utf8,
