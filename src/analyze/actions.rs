@@ -193,9 +193,18 @@ pub fn codes(bits: u32) -> impl Iterator<Item = &'static ActionRule> {
 /// Users with at least one action, highest priority first (then admins, then UPN), with the
 /// columns the exporters need. `action_bits` holds one bit per rule; `priority` the first rule.
 pub fn actions_frame(per_user: LazyFrame) -> PolarsResult<DataFrame> {
-    with_actions(per_user)?
+    let frame = with_actions(per_user)?;
+    let with_actions = frame.column("priority")?.u32()?.iter().flatten().count();
+    // Sorted with users without actions last, then cut: the rows are copied once, not filtered
+    // and then sorted.
+    let sorted = frame
         .lazy()
-        .filter(col("priority").is_not_null())
+        .select(
+            exported_columns()
+                .into_iter()
+                .chain([col("upn_key")])
+                .collect::<Vec<_>>(),
+        )
         .sort_by_exprs(
             [
                 col("priority"),
@@ -204,10 +213,12 @@ pub fn actions_frame(per_user: LazyFrame) -> PolarsResult<DataFrame> {
             ],
             SortMultipleOptions::default()
                 .with_order_descending_multi([false, true, false])
+                .with_nulls_last(true)
                 .with_maintain_order(true),
         )
         .select(exported_columns())
-        .collect()
+        .collect()?;
+    Ok(sorted.head(Some(with_actions)))
 }
 
 /// Every user, by UPN, with the same columns as [`actions_frame`] (the `--users` list).

@@ -143,19 +143,19 @@ pub fn analyze(
     };
 
     progress.step("analyzing: distinct registration users");
-    let distinct = users::distinct_users(&reg.users)?;
     let rows_read = reg.users.height() as u64;
+    let examples = duplicate_examples(reg.users.clone().lazy())?;
+    // Every later step works on the distinct users: the rows as read are consumed here.
+    let user_methods = reg.user_methods.clone().lazy();
+    let distinct = users::distinct_users(reg.users)?;
     let distinct_users = distinct.height() as u64;
     let duplicates = Duplicates {
         rows_read,
         distinct_users,
         duplicate_rows: rows_read - distinct_users,
-        examples: duplicate_examples(reg.users.clone().lazy())?,
+        examples,
     };
-    // Every later step works on the distinct users: the rows as read are no longer needed.
-    let user_methods = reg.user_methods.clone().lazy();
-    drop(reg);
-    let per_user = users::per_user(distinct.clone().lazy(), user_methods.clone())?.collect()?;
+    let per_user = users::per_user(distinct, user_methods.clone())?;
     let (per_user, signin_stats) = match &signin_logs {
         Some(logs) => {
             progress.step("analyzing: sign-ins");
@@ -185,6 +185,7 @@ pub fn analyze(
     let signin_logs = if audit_log.is_some() {
         signin_logs
     } else {
+        drop(signin_logs);
         None
     };
     let (per_user, audit_stats) = match &audit_log {

@@ -226,15 +226,34 @@ fn distinct_signins(frame: &DataFrame) -> PolarsResult<(DataFrame, u64)> {
     let hi = frame.column("request_hi")?.u64()?;
     let lo = frame.column("request_lo")?.u64()?;
     let time = frame.column("time_us")?.i64()?;
-    let mut seen: std::collections::HashSet<_, FastHash> =
-        std::collections::HashSet::with_capacity_and_hasher(frame.height(), FastHash::default());
-    let keep: Vec<bool> = hi
-        .iter()
-        .zip(lo.iter())
-        .zip(time.iter())
-        .map(|((h, l), t)| match (h, l) {
-            (Some(h), Some(l)) => seen.insert((h, l, t)),
-            _ => true,
+    // A 64-bit hash of the key points to the first row with it; the rows' keys are compared,
+    // so a hash collision never drops a sign-in (colliding keys go to an exact set).
+    let key = |i: usize| (hi.get(i), lo.get(i), time.get(i));
+    let mut first: std::collections::HashMap<u64, u32, FastHash> =
+        std::collections::HashMap::with_capacity_and_hasher(frame.height(), FastHash::default());
+    let mut collided: std::collections::HashSet<(u64, u64, Option<i64>), FastHash> =
+        Default::default();
+    let keep: Vec<bool> = (0..frame.height())
+        .map(|i| {
+            let (Some(h), Some(l), t) = key(i) else {
+                return true;
+            };
+            let mut hasher = crate::ingest::signin_table::FastHasher::default();
+            std::hash::Hash::hash(&(h, l, t), &mut hasher);
+            let hash = std::hash::Hasher::finish(&hasher);
+            match first.entry(hash) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(i as u32);
+                    true
+                }
+                std::collections::hash_map::Entry::Occupied(o) => {
+                    if key(*o.get() as usize) == (Some(h), Some(l), t) {
+                        false
+                    } else {
+                        collided.insert((h, l, t))
+                    }
+                }
+            }
         })
         .collect();
     let dropped = keep.iter().filter(|k| !**k).count() as u64;
@@ -243,6 +262,52 @@ fn distinct_signins(frame: &DataFrame) -> PolarsResult<(DataFrame, u64)> {
     }
     let mask = BooleanChunked::from_slice("keep".into(), &keep);
     Ok((frame.filter(&mask)?, dropped))
+}
+
+/// Distinct people (`person` codes) among all sign-ins and some subsets.
+struct People {
+    all: u64,
+    legacy: u64,
+    legacy_success: u64,
+    registration: u64,
+}
+
+/// Count distinct people with one bit per person and subset: a pass over the rows, without the
+/// hash sets a distinct count per subset would build.
+fn distinct_people(frame: &DataFrame) -> PolarsResult<People> {
+    let person = frame.column("person")?.u32()?;
+    let legacy = frame.column("legacy")?.bool()?;
+    let status = frame.column("status")?.u32()?;
+    let registration = frame.column("registration_app")?.bool()?;
+    let n = person.iter().flatten().max().map_or(0, |m| m as usize + 1);
+    let mut seen = vec![0u8; n];
+    for (((p, l), st), r) in person
+        .iter()
+        .zip(legacy.iter())
+        .zip(status.iter())
+        .zip(registration.iter())
+    {
+        let Some(p) = p else { continue };
+        let legacy = l == Some(true);
+        let mut bits = 1u8;
+        if legacy {
+            bits |= 2;
+            if st == Some(STATUS_SUCCESS) {
+                bits |= 4;
+            }
+        }
+        if r == Some(true) {
+            bits |= 8;
+        }
+        seen[p as usize] |= bits;
+    }
+    let with = |bit: u8| seen.iter().filter(|b| **b & bit != 0).count() as u64;
+    Ok(People {
+        all: with(1),
+        legacy: with(2),
+        legacy_success: with(4),
+        registration: with(8),
+    })
 }
 
 /// `(value, rows)` pairs of a string column, most frequent first.
@@ -287,60 +352,44 @@ pub struct SignInAnalysis {
 
 /// Each sign-in identity's registration row: object id first, then UPN ignoring case, then a
 /// guest's home address (sign-in logs name guests by it, the registration export by #EXT#).
+/// Hash lookups on the registration's own strings: nothing is copied.
 fn registration_row_of_identity(
     identities: &DataFrame,
-    reg: LazyFrame,
+    registration_users: &DataFrame,
 ) -> PolarsResult<Vec<Option<u32>>> {
-    let by_home = reg.clone().filter(col("home_upn").is_not_null()).select([
-        col("home_upn").alias("upn_key"),
-        col("row").alias("row_by_home"),
-    ]);
-    let by_id = reg
-        .clone()
-        .filter(col("id").is_not_null())
-        .select([col("id").alias("user_id"), col("row").alias("row_by_id")]);
-    let by_upn = reg.select([col("upn_key"), col("row").alias("row_by_upn")]);
-    let joined = identities
-        .clone()
-        .lazy()
-        .select([col("ident"), col("upn_key"), col("user_id")])
-        .join(
-            by_id,
-            [col("user_id")],
-            [col("user_id")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .join(
-            by_upn,
-            [col("upn_key")],
-            [col("upn_key")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .join(
-            by_home,
-            [col("upn_key")],
-            [col("upn_key")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .select([
-            col("ident"),
-            when(col("row_by_id").is_not_null())
-                .then(col("row_by_id"))
-                .when(col("row_by_upn").is_not_null())
-                .then(col("row_by_upn"))
-                .otherwise(col("row_by_home"))
-                .alias("row"),
-        ])
-        .collect()?;
-    let mut rows = vec![None; identities.height()];
-    let ident = joined.column("ident")?.u32()?;
-    let row = joined.column("row")?.u32()?;
-    for (i, r) in ident.iter().zip(row.iter()) {
-        if let Some(i) = i {
-            rows[i as usize] = r;
+    let reg_row = registration_users.column("row")?.u32()?;
+    let reg_id = registration_users.column("id")?.str()?;
+    let reg_upn = registration_users.column("upn_key")?.str()?;
+    let n = registration_users.height();
+    let mut by_id: std::collections::HashMap<&str, u32, FastHash> =
+        std::collections::HashMap::with_capacity_and_hasher(n, FastHash::default());
+    let mut by_upn: std::collections::HashMap<&str, u32, FastHash> =
+        std::collections::HashMap::with_capacity_and_hasher(n, FastHash::default());
+    let mut by_home: std::collections::HashMap<String, u32, FastHash> = Default::default();
+    for ((row, id), upn) in reg_row.iter().zip(reg_id.iter()).zip(reg_upn.iter()) {
+        let Some(row) = row else { continue };
+        if let Some(id) = id {
+            by_id.entry(id).or_insert(row);
+        }
+        if let Some(upn) = upn {
+            by_upn.entry(upn).or_insert(row);
+            if let Some(home) = guest_home_upn(upn) {
+                by_home.entry(home).or_insert(row);
+            }
         }
     }
-    Ok(rows)
+    let ids = identities.column("user_id")?.str()?;
+    let upns = identities.column("upn_key")?.str()?;
+    Ok(ids
+        .iter()
+        .zip(upns.iter())
+        .map(|(id, upn)| {
+            id.and_then(|i| by_id.get(i))
+                .or_else(|| upn.and_then(|u| by_upn.get(u)))
+                .or_else(|| upn.and_then(|u| by_home.get(u)))
+                .copied()
+        })
+        .collect())
 }
 
 /// Analyze the sign-ins against the distinct registration users (`per_user` of the
@@ -351,23 +400,28 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
     let identities = &signins.identities;
 
     // One person per identity: the UPN (lower-cased), else the object id.
-    let who = identities.column("who")?.str()?.clone();
-    let mut people = crate::ingest::signin_table::Interner::default();
-    let person_of: Vec<u32> = who
+    let (who_upn, who_id) = (
+        identities.column("upn_key")?.str()?.clone(),
+        identities.column("user_id")?.str()?.clone(),
+    );
+    let who: Vec<&str> = who_upn
         .iter()
-        .map(|w| people.intern(w.unwrap_or_default()))
+        .zip(who_id.iter())
+        .map(|(u, i)| u.or(i).unwrap_or_default())
         .collect();
+    let person_of: Vec<u32> = {
+        let mut people: std::collections::HashMap<&str, u32, FastHash> =
+            std::collections::HashMap::with_capacity_and_hasher(who.len(), FastHash::default());
+        who.iter()
+            .map(|w| {
+                let next = people.len() as u32;
+                *people.entry(w).or_insert(next)
+            })
+            .collect()
+    };
 
-    let home: Vec<Option<String>> = registration_users
-        .column("upn_key")?
-        .str()?
-        .iter()
-        .map(|u| u.and_then(guest_home_upn))
-        .collect();
-    let mut reg_users = registration_users.clone();
-    reg_users.with_column(Column::new("home_upn".into(), home))?;
-    let reg = reg_users.lazy();
-    let row_of = registration_row_of_identity(identities, reg.clone())?;
+    let row_of = registration_row_of_identity(identities, registration_users)?;
+    let reg = registration_users.clone().lazy();
 
     let ident = distinct.column("ident")?.u32()?.clone();
     let mut frame = distinct.clone();
@@ -385,41 +439,28 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
         )
         .into_column(),
     )?;
+    let people = distinct_people(&frame)?;
     let s = frame.lazy();
     let success = col("status").eq(lit(STATUS_SUCCESS));
     let single = col("requirement").eq(lit(REQUIREMENT_SINGLE));
     let multi = col("requirement").eq(lit(REQUIREMENT_MULTI));
-    let people_where = |e: Expr, name: &str| {
-        col("person")
-            .filter(e)
-            .n_unique()
-            .cast(DataType::UInt64)
-            .alias(name)
-    };
 
     let totals = s
         .clone()
         .select([
             len().cast(DataType::UInt64).alias("rows"),
             count(col("interactive"), "interactive_rows"),
-            col("person")
-                .n_unique()
-                .cast(DataType::UInt64)
-                .alias("users"),
             count(success.clone(), "success"),
             count(col("status").eq(lit(STATUS_FAILURE)), "failure"),
             count(col("status").eq(lit(STATUS_INTERRUPTED)), "interrupted"),
             count(success.clone().and(single.clone()), "single_factor_success"),
             count(success.clone().and(multi.clone()), "multi_factor_success"),
             count(col("legacy"), "legacy_auth"),
-            people_where(col("legacy"), "legacy_auth_users"),
-            people_where(col("legacy").and(success.clone()), "legacy_success_users"),
             count(col("legacy").and(success.clone()), "legacy_auth_success"),
             col("time_us").min().alias("first"),
             col("time_us").max().alias("last"),
             count(col("time_us").is_null(), "rows_without_time"),
             count(col("registration_app"), "registration_signins"),
-            people_where(col("registration_app"), "registration_signin_users"),
             count(
                 col("registration_app").and(success.clone()),
                 "registration_signins_success",
@@ -700,8 +741,8 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
     let mut unmatched: Vec<&str> = who
         .iter()
         .enumerate()
-        .filter(|(i, _)| present[*i] && row_of[*i].is_none())
-        .filter_map(|(_, w)| w)
+        .filter(|(i, w)| present[*i] && row_of[*i].is_none() && !w.is_empty())
+        .map(|(_, w)| *w)
         .collect();
     unmatched.sort_unstable();
     unmatched.dedup();
@@ -833,7 +874,7 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
             duplicate_rows,
             interactive_rows,
             non_interactive_rows: rows - interactive_rows,
-            users: u64_at(&totals, "users"),
+            users: people.all,
             success: u64_at(&totals, "success"),
             failure: u64_at(&totals, "failure"),
             interrupted: u64_at(&totals, "interrupted"),
@@ -841,9 +882,9 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
             single_factor_success: u64_at(&totals, "single_factor_success"),
             multi_factor_success: u64_at(&totals, "multi_factor_success"),
             legacy_auth: u64_at(&totals, "legacy_auth"),
-            legacy_auth_users: u64_at(&totals, "legacy_auth_users"),
+            legacy_auth_users: people.legacy,
             legacy_auth_success: u64_at(&totals, "legacy_auth_success"),
-            legacy_success_users: u64_at(&totals, "legacy_success_users"),
+            legacy_success_users: people.legacy_success,
             legacy_protocols,
             window_start: stamp("first"),
             window_end: stamp("last"),
@@ -852,7 +893,7 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
             mfa_methods_used,
             mfa_method_families,
             registration_signins: u64_at(&totals, "registration_signins"),
-            registration_signin_users: u64_at(&totals, "registration_signin_users"),
+            registration_signin_users: people.registration,
             registration_signins_success: u64_at(&totals, "registration_signins_success"),
             registration_signins_compliant_or_hybrid: u64_at(
                 &totals,

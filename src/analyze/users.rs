@@ -35,8 +35,9 @@ pub fn taxonomy_frame() -> PolarsResult<DataFrame> {
 
 /// Keep one row per user: the same UPN ignoring case, or the same object id, is one user.
 /// The most recently updated row wins; ties keep the first row read. Rows keep their order.
-/// (Decided on the four key columns, then applied to the whole frame in one pass.)
-pub fn distinct_users(users: &DataFrame) -> PolarsResult<DataFrame> {
+/// (Decided on the four key columns, then applied column by column, each input column freed
+/// once filtered, so the frame is never held twice.)
+pub fn distinct_users(users: DataFrame) -> PolarsResult<DataFrame> {
     let newest_first = SortMultipleOptions::default()
         .with_order_descending(true)
         .with_nulls_last(true)
@@ -68,7 +69,17 @@ pub fn distinct_users(users: &DataFrame) -> PolarsResult<DataFrame> {
             *k = true;
         }
     }
-    users.filter(&BooleanChunked::from_slice("keep".into(), &keep))
+    if !keep.contains(&false) {
+        return Ok(users);
+    }
+    let mask = BooleanChunked::from_slice("keep".into(), &keep);
+    let height = keep.iter().filter(|k| **k).count();
+    let columns = users
+        .into_columns()
+        .into_iter()
+        .map(|c| c.filter(&mask))
+        .collect::<PolarsResult<Vec<Column>>>()?;
+    DataFrame::new(height, columns)
 }
 
 /// Method classification per method list: counts of MFA methods, device groups and the best
@@ -114,19 +125,38 @@ fn method_features(user_methods: LazyFrame) -> PolarsResult<LazyFrame> {
 }
 
 /// The per-user frame. Method-derived columns are null for users whose method list was lost.
-pub fn per_user(users: LazyFrame, user_methods: LazyFrame) -> PolarsResult<LazyFrame> {
-    let features = method_features(user_methods)?;
+/// (The features of each user's list are picked from the small per-list frame, so the wide
+/// user frame is extended, never copied.)
+pub fn per_user(users: DataFrame, user_methods: LazyFrame) -> PolarsResult<DataFrame> {
+    let features = method_features(user_methods)?.collect()?;
+    let position: std::collections::HashMap<u32, IdxSize> = features
+        .column("methods_list")?
+        .u32()?
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| Some((l?, i as IdxSize)))
+        .collect();
+    let idx = IdxCa::from_iter_options(
+        "idx".into(),
+        users
+            .column("methods_list")?
+            .u32()?
+            .iter()
+            .map(|l| l.and_then(|l| position.get(&l).copied())),
+    );
+    let mut users = users;
+    for column in features.columns() {
+        if column.name().as_str() != "methods_list" {
+            let picked = column.as_materialized_series().take(&idx)?;
+            users.with_column(picked.into_column())?;
+        }
+    }
     let known = col("methods_known");
     let when_known =
         |e: Expr, name: &str| when(known.clone()).then(e).otherwise(lit(NULL)).alias(name);
     let ext = col("upn_is_external");
-    Ok(users
-        .join(
-            features,
-            [col("methods_list")],
-            [col("methods_list")],
-            JoinArgs::new(JoinType::Left),
-        )
+    users
+        .lazy()
         .with_columns([
             when(col("user_type").is_not_null())
                 .then(col("user_type").eq(lit("guest")))
@@ -154,5 +184,6 @@ pub fn per_user(users: LazyFrame, user_methods: LazyFrame) -> PolarsResult<LazyF
                 "tier_rank",
             ),
         ])
-        .drop(cols(["best_rank"])))
+        .drop(cols(["best_rank"]))
+        .collect()
 }

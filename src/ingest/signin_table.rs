@@ -260,8 +260,6 @@ pub struct SignInTable {
     dicts: [Interner; RAW_COLUMNS],
     /// `upn_key` U+001F `user_id`, both lower-cased.
     identities: Interner,
-    /// The UPN of each identity as first written.
-    ident_upn: Vec<Option<Box<str>>>,
     key: String,
     /// Code of the last value of each column: repeated values skip the hash lookup.
     last: [Option<u32>; RAW_COLUMNS],
@@ -273,10 +271,10 @@ pub struct SignInTable {
 /// a parsing thread then does not build a dictionary that the merge would only translate.
 #[derive(Debug, Clone, Default)]
 struct Pending {
-    /// Per row, the identity key then the UPN as written.
+    /// The identity keys of the rows, one after the other.
     text: String,
-    /// Per row, where its key and its UPN end in `text`.
-    ends: Vec<(u32, u32)>,
+    /// Per row, where its key ends in `text`.
+    ends: Vec<u32>,
 }
 
 /// The lower-case form of an identifier, borrowing when it already is.
@@ -363,16 +361,10 @@ impl SignInTable {
         }
         if let Some(p) = self.pending.as_mut() {
             p.text.push_str(&self.key);
-            let key_end = p.text.len() as u32;
-            p.text.push_str(upn.unwrap_or_default());
-            p.ends.push((key_end, p.text.len() as u32));
+            p.ends.push(p.text.len() as u32);
             return;
         }
-        let before = self.identities.len();
         let ident = self.identities.intern(&self.key);
-        if self.identities.len() > before {
-            self.ident_upn.push(upn.map(Into::into));
-        }
         self.ident.push(ident);
     }
 
@@ -406,33 +398,19 @@ impl SignInTable {
         if let Some(p) = other.pending {
             let mut start = 0usize;
             self.ident.reserve(p.ends.len());
-            for &(key_end, upn_end) in &p.ends {
-                let (key_end, upn_end) = (key_end as usize, upn_end as usize);
-                let before = self.identities.len();
-                let ident = self.identities.intern(&p.text[start..key_end]);
-                if self.identities.len() > before {
-                    let upn = &p.text[key_end..upn_end];
-                    self.ident_upn.push((!upn.is_empty()).then(|| upn.into()));
-                }
+            for &end in &p.ends {
+                let end = end as usize;
+                let ident = self.identities.intern(&p.text[start..end]);
                 self.ident.push(ident);
-                start = upn_end;
+                start = end;
             }
             return;
         }
-        let mut upns = other.ident_upn.into_iter();
         let map: Vec<u32> = other
             .identities
             .values()
             .iter()
-            .map(|k| {
-                let before = self.identities.len();
-                let code = self.identities.intern(k);
-                let upn = upns.next().flatten();
-                if self.identities.len() > before {
-                    self.ident_upn.push(upn);
-                }
-                code
-            })
+            .map(|k| self.identities.intern(k))
             .collect();
         self.ident
             .extend(other.ident.iter().map(|&i| map[i as usize]));
@@ -449,9 +427,8 @@ impl SignInTable {
     /// in [`LEGACY_CLIENTS`]), `legacy`, `registration_app`, `hybrid` (bool), `compliant`
     /// (bool), `error_code` (i64). Unknown values are null.
     ///
-    /// `identities` has one row per distinct (UPN, user id) pair: `ident`, `upn` (as first
-    /// written), `upn_key` (lower-cased), `user_id` (lower-cased), `who` (`upn_key`, else
-    /// `user_id`).
+    /// `identities` has one row per distinct (UPN, user id) pair: `ident`, `upn_key`
+    /// (lower-cased), `user_id` (lower-cased).
     pub fn finish(self) -> PolarsResult<(DataFrame, DataFrame, Vocab)> {
         let n = self.len();
         let map_dict = |c: Raw, f: &mut dyn FnMut(&str) -> Option<u32>| -> Vec<u32> {
@@ -532,7 +509,6 @@ impl SignInTable {
             mut codes,
             dicts,
             identities,
-            ident_upn,
             ..
         } = self;
         let mut take = |c: Raw| std::mem::take(&mut codes[c as usize]);
@@ -649,26 +625,17 @@ impl SignInTable {
         let keys = identities.values();
         let mut upn_key = Vec::with_capacity(keys.len());
         let mut user_id = Vec::with_capacity(keys.len());
-        let mut who = Vec::with_capacity(keys.len());
         for k in keys {
             let (u, i) = k.split_once('\u{1f}').unwrap_or((k, ""));
-            let u = (!u.is_empty()).then_some(u);
-            let i = (!i.is_empty()).then_some(i);
-            upn_key.push(u);
-            user_id.push(i);
-            who.push(u.or(i).unwrap_or_default());
+            upn_key.push((!u.is_empty()).then_some(u));
+            user_id.push((!i.is_empty()).then_some(i));
         }
         let identities = DataFrame::new(
             keys.len(),
             vec![
                 Column::new("ident".into(), (0..keys.len() as u32).collect::<Vec<_>>()),
-                Column::new(
-                    "upn".into(),
-                    ident_upn.iter().map(|u| u.as_deref()).collect::<Vec<_>>(),
-                ),
                 Column::new("upn_key".into(), upn_key),
                 Column::new("user_id".into(), user_id),
-                Column::new("who".into(), who),
             ],
         )?;
         let strings = |i: &Interner| i.values().iter().map(|v| v.to_string()).collect();
