@@ -8,8 +8,8 @@ use super::{count, u64_at};
 use serde::Serialize;
 
 use crate::ingest::signin_table::{
-    FastHash, KIND_COMPLETED, KIND_EXTERNAL, KIND_TOKEN, REQUIREMENT_MULTI, REQUIREMENT_SINGLE,
-    STATUS_FAILURE, STATUS_INTERRUPTED, STATUS_SUCCESS,
+    guid_key, FastHash, KIND_COMPLETED, KIND_EXTERNAL, KIND_TOKEN, REQUIREMENT_MULTI,
+    REQUIREMENT_SINGLE, STATUS_FAILURE, STATUS_INTERRUPTED, STATUS_SUCCESS,
 };
 use crate::ingest::signin_values::MFA_FAMILIES;
 use crate::ingest::SignIns;
@@ -361,7 +361,8 @@ fn registration_row_of_identity(
     let reg_id = registration_users.column("id")?.str()?;
     let reg_upn = registration_users.column("upn_key")?.str()?;
     let n = registration_users.height();
-    let mut by_id: std::collections::HashMap<&str, u32, FastHash> =
+    // Object ids are GUIDs: keyed by their 128-bit value, no string is hashed or compared.
+    let mut by_id: std::collections::HashMap<u128, u32, FastHash> =
         std::collections::HashMap::with_capacity_and_hasher(n, FastHash::default());
     let mut by_upn: std::collections::HashMap<&str, u32, FastHash> =
         std::collections::HashMap::with_capacity_and_hasher(n, FastHash::default());
@@ -369,7 +370,7 @@ fn registration_row_of_identity(
     for ((row, id), upn) in reg_row.iter().zip(reg_id.iter()).zip(reg_upn.iter()) {
         let Some(row) = row else { continue };
         if let Some(id) = id {
-            by_id.entry(id).or_insert(row);
+            by_id.entry(guid_key(id)).or_insert(row);
         }
         if let Some(upn) = upn {
             by_upn.entry(upn).or_insert(row);
@@ -384,7 +385,7 @@ fn registration_row_of_identity(
         .iter()
         .zip(upns.iter())
         .map(|(id, upn)| {
-            id.and_then(|i| by_id.get(i))
+            id.and_then(|i| by_id.get(&guid_key(i)))
                 .or_else(|| upn.and_then(|u| by_upn.get(u)))
                 .or_else(|| upn.and_then(|u| by_home.get(u)))
                 .copied()
