@@ -740,9 +740,22 @@ impl<'p> Loader<'p> {
         let map = HeaderMap::new(&headers);
         if map.is_registration() {
             let source = self.files.len() as u32;
-            let outcome = self
-                .registration
-                .read_file(&read.name, source, text, layout, &map)?;
+            let start = text::data_start(text, layout);
+            let first_line =
+                1 + memchr::memchr_iter(b'\n', &text.as_bytes()[..start]).count() as u64;
+            let (outcome, _, _) = self.registration.read_blocks(
+                &read.name,
+                source,
+                layout.delimiter,
+                &map,
+                text.as_bytes()[start..].to_vec(),
+                std::io::empty(),
+                first_line,
+                start as u64,
+                None,
+                self.workers,
+                &|_| {},
+            )?;
             let variant = map.variant(layout.type_line);
             let report = self.registration_report(
                 read,

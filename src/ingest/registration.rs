@@ -9,7 +9,7 @@ use polars::prelude::*;
 
 use super::signin_table::{FastHash, Interner};
 use super::stream;
-use super::text::{csv_error, csv_reader, fold_header, CsvLayout, LineCounter};
+use super::text::fold_header;
 use super::values::{parse_bool, parse_datetime, parse_list, ListCell};
 use crate::error::InputError;
 use crate::methods;
@@ -497,44 +497,6 @@ impl RegistrationBuilder {
 
     pub fn is_empty(&self) -> bool {
         self.upn.is_empty()
-    }
-
-    /// Read one registration file's rows into the builder.
-    pub fn read_file(
-        &mut self,
-        path: &str,
-        source: u32,
-        text: &str,
-        layout: &CsvLayout,
-        map: &HeaderMap,
-    ) -> Result<FileOutcome, InputError> {
-        let header_len = map.recognized.len() + map.ignored.len() + map.duplicates.len();
-        let mut outcome = self.start(path, map)?;
-
-        let mut reader = csv_reader(text, layout);
-        let mut lines = LineCounter::new(text, layout);
-        let mut record = csv::StringRecord::new();
-        loop {
-            match reader.read_record(&mut record) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => return Err(csv_error(path, text, layout, &e)),
-            }
-            let line = lines.line_at(record.position().map(|p| p.byte()).unwrap_or(0));
-            if record.len() != header_len && !record.iter().all(|f| f.trim().is_empty()) {
-                return Err(InputError::in_file(
-                    path,
-                    format!(
-                        "row has {} fields but the header has {header_len}",
-                        record.len()
-                    ),
-                )
-                .line(line)
-                .hint("the file is truncated or was edited; download it again"));
-            }
-            self.push_record(path, source, Place::Line(line), &record, map, &mut outcome)?;
-        }
-        Ok(outcome)
     }
 
     /// Read one registration CSV in blocks on `workers` threads: `prefix` holds the bytes after
