@@ -525,9 +525,10 @@ impl RegistrationBuilder {
             let mut local = RegistrationBuilder::default();
             let mut out = FileOutcome::default();
             let data = &block.data;
-            if let Err(e) = std::str::from_utf8(data) {
-                return BlockRows::NotUtf8(block.offset + e.valid_up_to() as u64);
-            }
+            let text = match stream::utf8(data) {
+                Ok(text) => text,
+                Err(at) => return BlockRows::NotUtf8(block.offset + at as u64),
+            };
             let mut records = stream::Records::new(data, delimiter, block.first_line);
             let mut fields = vec![stream::FieldRef::default(); width];
             while let Some(rec) = records.next(&slots, &mut fields) {
@@ -544,13 +545,7 @@ impl RegistrationBuilder {
                     .hint("the file is truncated or was edited; download it again");
                     return BlockRows::Failed(e);
                 }
-                let mut texts = Vec::with_capacity(width);
-                for f in &fields {
-                    match stream::text(data, *f) {
-                        Ok(t) => texts.push(t),
-                        Err(at) => return BlockRows::NotUtf8(block.offset + at as u64),
-                    }
-                }
+                let texts: Vec<_> = fields.iter().map(|f| stream::text(text, *f)).collect();
                 let row = BlockRecord {
                     texts: &texts,
                     blank: rec.blank,

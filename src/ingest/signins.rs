@@ -586,10 +586,13 @@ impl UserCsv {
         };
         let data = &block.data;
         // The whole block, unused columns included: a file is text or it is not.
-        if let Err(e) = std::str::from_utf8(data) {
-            out.not_utf8 = Some(block.offset + e.valid_up_to() as u64);
-            return out;
-        }
+        let text = match stream::utf8(data) {
+            Ok(text) => text,
+            Err(at) => {
+                out.not_utf8 = Some(block.offset + at as u64);
+                return out;
+            }
+        };
         let mut records = stream::Records::new(data, self.delimiter, block.first_line);
         let mut fields = [stream::FieldRef::default(); USER_FIELDS.len()];
         let slot = |f: F| USER_FIELDS.iter().position(|x| *x == f).unwrap_or(0);
@@ -625,16 +628,7 @@ impl UserCsv {
                 ));
                 continue;
             }
-            let mut texts: [std::borrow::Cow<str>; USER_FIELDS.len()] = Default::default();
-            for (i, f) in fields.iter().enumerate() {
-                match stream::text(data, *f) {
-                    Ok(t) => texts[i] = t,
-                    Err(at) => {
-                        out.not_utf8 = Some(block.offset + at as u64);
-                        return out;
-                    }
-                }
-            }
+            let texts = fields.map(|f| stream::text(text, f));
             let get = |i: usize| -> Option<&str> {
                 let v = texts[i].trim();
                 (!v.is_empty()).then_some(v)
@@ -1118,10 +1112,13 @@ impl StepCsv {
     fn parse(&self, block: &stream::Block) -> StepBlock {
         let mut out = StepBlock::default();
         let data = &block.data;
-        if let Err(e) = std::str::from_utf8(data) {
-            out.not_utf8 = Some(block.offset + e.valid_up_to() as u64);
-            return out;
-        }
+        let text = match stream::utf8(data) {
+            Ok(text) => text,
+            Err(at) => {
+                out.not_utf8 = Some(block.offset + at as u64);
+                return out;
+            }
+        };
         let mut records = stream::Records::new(data, self.delimiter, block.first_line);
         let mut fields = [stream::FieldRef::default(); STEP_FIELDS.len()];
         while let Some(rec) = records.next(&self.slots, &mut fields) {
@@ -1135,16 +1132,7 @@ impl StepCsv {
                 ));
                 continue;
             }
-            let mut texts: [std::borrow::Cow<str>; STEP_FIELDS.len()] = Default::default();
-            for (i, f) in fields.iter().enumerate() {
-                match stream::text(data, *f) {
-                    Ok(t) => texts[i] = t,
-                    Err(at) => {
-                        out.not_utf8 = Some(block.offset + at as u64);
-                        return out;
-                    }
-                }
-            }
+            let texts = fields.map(|f| stream::text(text, f));
             let get = |i: usize| -> Option<&str> {
                 let v = texts[i].trim();
                 (!v.is_empty()).then_some(v)

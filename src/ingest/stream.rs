@@ -227,13 +227,20 @@ impl<'a> Records<'a> {
     }
 }
 
-/// A field's text, unescaped when needed; `Err` with the block offset of the first byte that is
-/// not UTF-8.
-pub fn text<'a>(buf: &'a [u8], f: FieldRef) -> Result<Cow<'a, str>, usize> {
-    let bytes = &buf[f.start as usize..f.end as usize];
-    let s = std::str::from_utf8(bytes).map_err(|e| f.start as usize + e.valid_up_to())?;
+/// A block's text; `Err` with the block offset of the first byte that is not UTF-8. Parsers
+/// check a whole block at once (SIMD, several GB/s) so that its fields need no check each.
+pub fn utf8(data: &[u8]) -> Result<&str, usize> {
+    simdutf8::compat::from_utf8(data).map_err(|e| e.valid_up_to())
+}
+
+/// A field's text in a block that passed [`utf8`], unescaped when needed. Fields begin and end
+/// at delimiters, quotes or line ends (ASCII), so they always fall on character boundaries.
+pub fn text(block: &str, f: FieldRef) -> Cow<'_, str> {
+    let s = block
+        .get(f.start as usize..f.end as usize)
+        .unwrap_or_default();
     if !f.escaped {
-        return Ok(Cow::Borrowed(s));
+        return Cow::Borrowed(s);
     }
     // A quoted field whose raw range may include the closing quote of stray text (`"a"b`).
     let mut out = String::with_capacity(s.len());
@@ -249,7 +256,7 @@ pub fn text<'a>(buf: &'a [u8], f: FieldRef) -> Result<Cow<'a, str>, usize> {
             out.push(c);
         }
     }
-    Ok(Cow::Owned(out))
+    Cow::Owned(out)
 }
 
 /// Where blocks can end: record boundaries found with the parser's own quoting rules (a quote
@@ -580,7 +587,7 @@ mod tests {
         while let Some(rec) = r.next(slots, &mut out) {
             let fields = out
                 .iter()
-                .map(|f| text(data, *f).unwrap().into_owned())
+                .map(|f| text(utf8(data).unwrap(), *f).into_owned())
                 .collect();
             rows.push((rec.line, rec.fields, fields));
         }
@@ -634,10 +641,11 @@ mod tests {
             2,
             |block| {
                 let mut r = Records::new(&block.data, b',', block.first_line);
+                let block_text = utf8(&block.data).unwrap();
                 let mut out = vec![FieldRef::default(); 1];
                 let mut got = Vec::new();
                 while let Some(rec) = r.next(&[0], &mut out) {
-                    let v: u32 = text(&block.data, out[0]).unwrap().parse().unwrap();
+                    let v: u32 = text(block_text, out[0]).parse().unwrap();
                     got.push((v, rec.line));
                 }
                 got
@@ -688,10 +696,11 @@ mod tests {
             2,
             |block| {
                 let mut r = Records::new(&block.data, b',', block.first_line);
+                let block_text = utf8(&block.data).unwrap();
                 let mut out = vec![FieldRef::default(); 2];
                 let mut got = Vec::new();
                 while let Some(rec) = r.next(&[0, 1], &mut out) {
-                    got.push((rec.line, text(&block.data, out[1]).unwrap().len()));
+                    got.push((rec.line, text(block_text, out[1]).len()));
                 }
                 got
             },
@@ -751,10 +760,11 @@ mod tests {
             2,
             |block| {
                 let mut r = Records::new(&block.data, b',', block.first_line);
+                let block_text = utf8(&block.data).unwrap();
                 let mut out = vec![FieldRef::default(); 1];
                 let mut got = Vec::new();
                 while let Some(rec) = r.next(&[0], &mut out) {
-                    got.push((text(&block.data, out[0]).unwrap().into_owned(), rec.line));
+                    got.push((text(block_text, out[0]).into_owned(), rec.line));
                 }
                 got
             },
