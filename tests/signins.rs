@@ -680,3 +680,68 @@ fn copies_and_non_utf8_sign_in_files_add_no_rows() {
         "{reasons:?}"
     );
 }
+
+/// Registration rows dropped as duplicates shift the row numbers of the users after them: a user
+/// listed after a duplicate still gets the MFA methods of their sign-ins.
+#[test]
+fn users_after_a_duplicate_registration_row_keep_their_sign_in_methods() {
+    let dir = tempfile::tempdir().unwrap();
+    // The fixture already holds a duplicate (ivan's old row); lena comes after it, last.
+    let mut registration =
+        std::fs::read_to_string(fixture("registration/b-graph-beta.csv")).unwrap();
+    let bob = registration
+        .lines()
+        .find(|l| l.contains("bob@contoso.example"))
+        .unwrap()
+        .to_string();
+    let lena = bob
+        .replace(
+            "00000002-0000-4000-8000-000000000002",
+            "00000013-0000-4000-8000-000000000013",
+        )
+        .replace("bob@contoso.example", "lena@contoso.example")
+        .replace("Bob, the Builder", "Lena");
+    if !registration.ends_with('\n') {
+        registration.push('\n');
+    }
+    registration.push_str(&lena);
+    registration.push('\n');
+    let reg = dir.path().join("registration.csv");
+    std::fs::write(&reg, registration).unwrap();
+    let signins = std::fs::read_to_string(fixture(
+        "signins/InteractiveSignIns_2026-09-20_2026-09-23.csv",
+    ))
+    .unwrap();
+    let header = signins
+        .lines()
+        .next()
+        .unwrap()
+        .trim_start_matches('\u{feff}');
+    let bob_signin = signins.lines().find(|l| l.contains(",r03,")).unwrap();
+    let lena_signin = bob_signin
+        .replace(",r03,", ",l01,")
+        .replace(
+            "00000002-0000-4000-8000-000000000002",
+            "00000013-0000-4000-8000-000000000013",
+        )
+        .replace("bob@contoso.example", "lena@contoso.example");
+    let f = temp_csv(
+        dir.path(),
+        "InteractiveSignIns_lena.csv",
+        header,
+        &[bob_signin, &lena_signin],
+    );
+    let out = run(&[reg, f], None);
+    let text = out.users.trim_start_matches('\u{feff}');
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 12, "11 distinct fixture users and lena");
+    for upn in ["bob@contoso.example", "lena@contoso.example"] {
+        let r = rows.iter().find(|r| &r[1] == upn).unwrap();
+        assert_eq!(&r[col("signins")], "1", "{upn}");
+        assert_eq!(&r[col("mfa_methods_used")], "sms", "{upn}");
+        assert_eq!(&r[col("signin_class")], "used_mfa", "{upn}");
+    }
+}

@@ -342,6 +342,248 @@ fn named<'a, S: AsRef<str>>(list: &'a [S]) -> impl Fn(u32) -> Option<String> + '
     move |c| list.get(c as usize).map(|s| s.as_ref().to_string())
 }
 
+/// What one registration user's sign-ins add up to. Kept together (one cache line) because
+/// sign-ins arrive in no particular order: one random memory access per sign-in, not one per
+/// counter.
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(align(64))]
+struct Counts {
+    signins: u32,
+    successes: u32,
+    single_factor_successes: u32,
+    /// MFA done in the sign-in itself: the requirement says multifactor and the result is not
+    /// a token claim or an external provider, or the requirement is not recorded but the
+    /// result says MFA was completed.
+    mfa_completed: u32,
+    /// Successes with MFA satisfied by a token claim (not single-factor).
+    mfa_token: u32,
+    /// Successes with MFA done by an external provider (not single-factor).
+    mfa_external: u32,
+    legacy_signins: u32,
+    legacy_successes: u32,
+    /// Error 500121: MFA denied or timed out.
+    mfa_denials: u32,
+    /// An MFA prompt: MFA performed in this sign-in, or denied / timed out (dated rows only).
+    prompts: u32,
+    /// Distinct days with a dated sign-in.
+    active_days: u32,
+    /// MFA method families used: a bit per entry of `MFA_FAMILIES`.
+    families: u16,
+}
+
+/// Per registration row (`0..n`), its [`Counts`]. One pass over the sign-ins with the
+/// registration row as an array index: a group-by and a join on a million users cost more.
+struct PerRow {
+    counts: Vec<Counts>,
+}
+
+/// Sum the sign-ins (`row`, `status`, `requirement`, `mfa_kind`, `mfa_family`, `legacy`,
+/// `error_code`, `day`) per registration row (`0..rows`, the rows as read, duplicates included). A null compares as "not true", as
+/// in the Polars expressions of the other statistics; "not single-factor" includes an unknown
+/// requirement.
+fn per_row_counts(frame: &DataFrame, rows: usize) -> PolarsResult<PerRow> {
+    let row = frame.column("row")?.u32()?.clone();
+    let status = frame.column("status")?.u32()?.clone();
+    let requirement = frame.column("requirement")?.u32()?.clone();
+    let kind = frame.column("mfa_kind")?.u32()?.clone();
+    let family = frame.column("mfa_family")?.u32()?.clone();
+    let legacy = frame.column("legacy")?.bool()?.clone();
+    let error = frame.column("error_code")?.i64()?.clone();
+    let day = frame.column("day")?.i32()?.clone();
+    let mut counts = vec![Counts::default(); rows];
+    // (row, day) of dated sign-ins, for the distinct days.
+    let mut row_days: Vec<(u32, i32)> = Vec::new();
+    let (mut first_day, mut last_day) = (i32::MAX, i32::MIN);
+    let columns = row
+        .iter()
+        .zip(status.iter())
+        .zip(requirement.iter())
+        .zip(kind.iter())
+        .zip(family.iter())
+        .zip(legacy.iter())
+        .zip(error.iter())
+        .zip(day.iter());
+    for (((((((r, st), req), k), fam), leg), err), d) in columns {
+        let Some(c) = r.and_then(|r| counts.get_mut(r as usize)) else {
+            continue;
+        };
+        let success = st == Some(STATUS_SUCCESS);
+        let single = req == Some(REQUIREMENT_SINGLE);
+        let multi = req == Some(REQUIREMENT_MULTI);
+        let completed = k == Some(KIND_COMPLETED);
+        let legacy = leg == Some(true);
+        let denial = err == Some(500121);
+        c.signins += 1;
+        c.successes += success as u32;
+        c.single_factor_successes += (success && single) as u32;
+        c.mfa_completed += (success
+            && ((multi && (k.is_none() || completed)) || (req.is_none() && completed)))
+            as u32;
+        c.mfa_token += (success && k == Some(KIND_TOKEN) && !single) as u32;
+        c.mfa_external += (success && k == Some(KIND_EXTERNAL) && !single) as u32;
+        c.legacy_signins += legacy as u32;
+        c.legacy_successes += (legacy && success) as u32;
+        c.mfa_denials += denial as u32;
+        c.prompts += ((completed || denial) && d.is_some()) as u32;
+        if let Some(f) = fam.filter(|f| *f < 16) {
+            c.families |= 1 << f;
+        }
+        if let Some(d) = d {
+            row_days.push((r.unwrap_or_default(), d));
+            first_day = first_day.min(d);
+            last_day = last_day.max(d);
+        }
+    }
+    let span = (last_day as i64 - first_day as i64 + 1).max(0);
+    if span <= 64 {
+        // The usual case (logs keep 30 days): a bit per day and user.
+        let mut days = vec![0u64; rows];
+        for (r, d) in row_days {
+            days[r as usize] |= 1 << (d - first_day);
+        }
+        for (c, bits) in counts.iter_mut().zip(days) {
+            c.active_days = bits.count_ones();
+        }
+    } else {
+        row_days.sort_unstable();
+        row_days.dedup();
+        for (r, _) in row_days {
+            counts[r as usize].active_days += 1;
+        }
+    }
+    Ok(PerRow { counts })
+}
+
+impl PerRow {
+    /// The counts of registration row `row`, when it has sign-ins.
+    fn of(&self, row: Option<u32>) -> Option<&Counts> {
+        self.counts.get(row? as usize).filter(|c| c.signins > 0)
+    }
+
+    /// MFA method families used by registration row `row` (a bit per `MFA_FAMILIES` entry).
+    fn families(&self, row: u32) -> u16 {
+        self.counts.get(row as usize).map_or(0, |c| c.families)
+    }
+
+    /// The registration users (`row`, `upn`, `is_mfa_capable`, `n_mfa`, `is_mfa_registered`,
+    /// `is_guest`, `default_method`) with their sign-in counts (null without sign-ins) and
+    /// `signin_class`.
+    fn per_user(&self, registration_users: &DataFrame) -> PolarsResult<DataFrame> {
+        let mut per_user = registration_users.select([
+            "row",
+            "upn",
+            "is_mfa_capable",
+            "n_mfa",
+            "is_mfa_registered",
+            "is_guest",
+            "default_method",
+        ])?;
+        let reg_rows = per_user.column("row")?.u32()?.clone();
+        let capable_flag = per_user.column("is_mfa_capable")?.bool()?.clone();
+        let n_mfa = per_user.column("n_mfa")?.u32()?.clone();
+        let registered = per_user.column("is_mfa_registered")?.bool()?.clone();
+        let guest = per_user.column("is_guest")?.bool()?.clone();
+        let classes = reg_rows
+            .iter()
+            .zip(capable_flag.iter())
+            .zip(n_mfa.iter())
+            .zip(registered.iter())
+            .zip(guest.iter())
+            .map(|((((r, flag), n), registered), guest)| {
+                // Capable: isMfaCapable, else ≥ 1 MFA method, else isMfaRegistered; unknown
+                // when none is known.
+                let capable = flag.or(n.map(|n| n > 0)).or(registered);
+                class(self.of(r), capable, guest == Some(true)).key()
+            });
+        let class = StringChunked::from_iter_values("signin_class".into(), classes);
+        // One pass over the counts (in registration order, so sequential), a column each.
+        const NAMES: [&str; 11] = [
+            "signins",
+            "successes",
+            "single_factor_successes",
+            "mfa_completed",
+            "mfa_token",
+            "mfa_external",
+            "legacy_signins",
+            "legacy_successes",
+            "mfa_denials",
+            "prompts",
+            "active_days",
+        ];
+        let mut values: [Vec<u32>; 11] = Default::default();
+        for v in values.iter_mut() {
+            v.reserve_exact(reg_rows.len());
+        }
+        let mut none = Vec::with_capacity(reg_rows.len());
+        for r in reg_rows.iter() {
+            let c = self.of(r).copied();
+            none.push(c.is_none());
+            let c = c.unwrap_or_default();
+            let row = [
+                c.signins,
+                c.successes,
+                c.single_factor_successes,
+                c.mfa_completed,
+                c.mfa_token,
+                c.mfa_external,
+                c.legacy_signins,
+                c.legacy_successes,
+                c.mfa_denials,
+                c.prompts,
+                c.active_days,
+            ];
+            for (v, x) in values.iter_mut().zip(row) {
+                v.push(x);
+            }
+        }
+        // Null, not zero, for users without sign-ins.
+        let none = BooleanChunked::from_slice("none".into(), &none);
+        let mut columns = Vec::with_capacity(NAMES.len() + 1);
+        for (name, v) in NAMES.into_iter().zip(values) {
+            columns.push(
+                UInt32Chunked::from_vec(name.into(), v)
+                    .set(&none, None)?
+                    .into_column(),
+            );
+        }
+        columns.push(class.into_column());
+        for column in columns {
+            per_user.with_column(column)?;
+        }
+        Ok(per_user)
+    }
+}
+
+/// The usage class of a registration user with sign-ins `counts` (`None`: none). An unknown
+/// capability never puts a user in the "not capable" class.
+fn class(counts: Option<&Counts>, capable: Option<bool>, guest: bool) -> UsageClass {
+    let Some(c) = counts else {
+        return UsageClass::NoSignIns;
+    };
+    let (completed, token) = (c.mfa_completed > 0, c.mfa_token > 0);
+    if c.successes == 0 {
+        UsageClass::NoSuccessfulSignIn
+    } else if c.mfa_external > 0 {
+        UsageClass::ExternalMfa
+    } else if guest && capable == Some(false) && (token || completed) {
+        // A guest who cannot do MFA here but passed MFA (a claim from the home tenant, trusted
+        // through cross-tenant access settings) did MFA elsewhere: not a gap of this tenant.
+        UsageClass::ExternalMfa
+    } else if capable == Some(false) {
+        UsageClass::NotCapableSignedIn
+    } else if completed {
+        UsageClass::UsedMfa
+    } else if token {
+        UsageClass::MfaByTokenOnly
+    } else if capable.is_none() {
+        UsageClass::CapabilityUnknown
+    } else if c.single_factor_successes > 0 {
+        UsageClass::SingleFactorOnly
+    } else {
+        UsageClass::RequirementUnknown
+    }
+}
+
 /// The sign-in statistics and a per-user frame to join onto the registration users.
 pub struct SignInAnalysis {
     pub stats: SignInStats,
@@ -422,7 +664,6 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
     };
 
     let row_of = registration_row_of_identity(identities, registration_users)?;
-    let reg = registration_users.clone().lazy();
 
     let ident = distinct.column("ident")?.u32()?.clone();
     let mut frame = distinct.clone();
@@ -441,7 +682,7 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
         .into_column(),
     )?;
     let people = distinct_people(&frame)?;
-    let s = frame.lazy();
+    let s = frame.clone().lazy();
     let success = col("status").eq(lit(STATUS_SUCCESS));
     let single = col("requirement").eq(lit(REQUIREMENT_SINGLE));
     let multi = col("requirement").eq(lit(REQUIREMENT_MULTI));
@@ -563,155 +804,21 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
             .collect()
     };
 
-    let kind = col("mfa_kind");
-    let not_single = single.clone().not().fill_null(lit(true));
-    let denial = col("error_code").eq(lit(500121i64));
-    let per_row = s
-        .clone()
-        .filter(col("row").is_not_null())
-        .group_by([col("row")])
-        .agg([
-            len().cast(DataType::UInt32).alias("signins"),
-            count(success.clone(), "successes").cast(DataType::UInt32),
-            count(
-                success.clone().and(single.clone()),
-                "single_factor_successes",
-            )
-            .cast(DataType::UInt32),
-            // MFA done in this sign-in: the requirement says multifactor and the result is not a
-            // token claim or external provider, or the requirement is not recorded but the
-            // result says MFA was completed.
-            count(
-                success.clone().and(
-                    multi
-                        .clone()
-                        .and(
-                            kind.clone()
-                                .is_null()
-                                .or(kind.clone().eq(lit(KIND_COMPLETED))),
-                        )
-                        .or(col("requirement")
-                            .is_null()
-                            .and(kind.clone().eq(lit(KIND_COMPLETED)))),
-                ),
-                "mfa_completed",
-            )
-            .cast(DataType::UInt32),
-            count(
-                success
-                    .clone()
-                    .and(kind.clone().eq(lit(KIND_TOKEN)))
-                    .and(not_single.clone()),
-                "mfa_token",
-            )
-            .cast(DataType::UInt32),
-            count(
-                success
-                    .clone()
-                    .and(kind.clone().eq(lit(KIND_EXTERNAL)))
-                    .and(not_single.clone()),
-                "mfa_external",
-            )
-            .cast(DataType::UInt32),
-            count(col("legacy"), "legacy_signins").cast(DataType::UInt32),
-            count(col("legacy").and(success.clone()), "legacy_successes").cast(DataType::UInt32),
-            count(denial.clone(), "mfa_denials").cast(DataType::UInt32),
-            // An MFA prompt: MFA performed in this sign-in, or denied / timed out.
-            count(
-                kind.clone()
-                    .eq(lit(KIND_COMPLETED))
-                    .or(denial.clone())
-                    .and(col("day").is_not_null()),
-                "prompts",
-            )
-            .cast(DataType::UInt32),
-            col("day")
-                .drop_nulls()
-                .n_unique()
-                .cast(DataType::UInt32)
-                .alias("active_days"),
-        ]);
-    // Capable: isMfaCapable, else ≥ 1 MFA method; null (unknown) when neither is known, and an
-    // unknown capability never puts a user in the "not capable" class.
-    let capable = when(col("is_mfa_capable").is_not_null())
-        .then(col("is_mfa_capable"))
-        .when(col("n_mfa").is_not_null())
-        .then(col("n_mfa").gt(lit(0u32)))
-        .otherwise(col("is_mfa_registered"));
-    let class = when(col("signins").is_null())
-        .then(lit(UsageClass::NoSignIns.key()))
-        .when(col("successes").eq(lit(0u32)))
-        .then(lit(UsageClass::NoSuccessfulSignIn.key()))
-        .when(col("mfa_external").gt(lit(0u32)))
-        .then(lit(UsageClass::ExternalMfa.key()))
-        // A guest who cannot do MFA here but passed MFA (a claim from the home tenant, trusted
-        // through cross-tenant access settings) did MFA elsewhere: not a gap of this tenant.
-        .when(
-            col("is_guest")
-                .fill_null(lit(false))
-                .and(capable.clone().not().fill_null(lit(false)))
-                .and(
-                    col("mfa_token")
-                        .gt(lit(0u32))
-                        .or(col("mfa_completed").gt(lit(0u32))),
-                ),
-        )
-        .then(lit(UsageClass::ExternalMfa.key()))
-        .when(capable.clone().not().fill_null(lit(false)))
-        .then(lit(UsageClass::NotCapableSignedIn.key()))
-        .when(col("mfa_completed").gt(lit(0u32)))
-        .then(lit(UsageClass::UsedMfa.key()))
-        .when(col("mfa_token").gt(lit(0u32)))
-        .then(lit(UsageClass::MfaByTokenOnly.key()))
-        .when(capable.clone().is_null())
-        .then(lit(UsageClass::CapabilityUnknown.key()))
-        .when(col("single_factor_successes").gt(lit(0u32)))
-        .then(lit(UsageClass::SingleFactorOnly.key()))
-        .otherwise(lit(UsageClass::RequirementUnknown.key()));
-    // MFA method families each registration user actually used: a bit per family.
-    let mut used: Vec<u16> = vec![0; registration_users.height()];
-    {
-        let rows = s
-            .clone()
-            .select([col("row"), col("mfa_family")])
-            .collect()?;
-        let (rows, fams) = (
-            rows.column("row")?.u32()?,
-            rows.column("mfa_family")?.u32()?,
-        );
-        for (r, f) in rows.iter().zip(fams.iter()) {
-            if let (Some(r), Some(f)) = (r, f) {
-                if let Some(m) = used.get_mut(r as usize) {
-                    *m |= 1 << f;
-                }
-            }
-        }
-    }
-    let per_user = reg
-        .select([
-            col("row"),
-            col("upn"),
-            col("is_mfa_capable"),
-            col("n_mfa"),
-            col("is_mfa_registered"),
-            col("is_guest"),
-            col("default_method"),
-        ])
-        .join(
-            per_row,
-            [col("row")],
-            [col("row")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .with_column(class.alias("signin_class"))
-        .collect()?;
+    // `row` numbers the registration export's rows before duplicates were dropped.
+    let row_numbers = registration_users
+        .column("row")?
+        .u32()?
+        .max()
+        .map_or(0, |m| m as usize + 1);
+    let per_row = per_row_counts(&frame, row_numbers)?;
+    let per_user = per_row.per_user(registration_users)?;
     // Their names, sorted and comma-joined, made once per combination.
     let mut code_of: std::collections::HashMap<u16, IdxSize> = std::collections::HashMap::new();
     let mut texts: Vec<String> = Vec::new();
     let idx = IdxCa::from_iter_options(
         "mfa_used".into(),
         per_user.column("row")?.u32()?.iter().map(|r| {
-            let mask = r.and_then(|r| used.get(r as usize)).copied().unwrap_or(0);
+            let mask = r.map_or(0, |r| per_row.families(r));
             (mask != 0).then(|| {
                 *code_of.entry(mask).or_insert_with(|| {
                     let mut names: Vec<&str> = MFA_FAMILIES
