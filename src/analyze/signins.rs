@@ -594,7 +594,8 @@ pub struct SignInAnalysis {
 
 /// Each sign-in identity's registration row: object id first, then UPN ignoring case, then a
 /// guest's home address (sign-in logs name guests by it, the registration export by #EXT#).
-/// Hash lookups on the registration's own strings: nothing is copied.
+/// Hash lookups on the registration's own strings: nothing is copied. The UPN tables are built
+/// only when some identity is not found by its object id (sign-in logs usually carry it).
 fn registration_row_of_identity(
     identities: &DataFrame,
     registration_users: &DataFrame,
@@ -606,33 +607,40 @@ fn registration_row_of_identity(
     // Object ids are GUIDs: keyed by their 128-bit value, no string is hashed or compared.
     let mut by_id: std::collections::HashMap<u128, u32, FastHash> =
         std::collections::HashMap::with_capacity_and_hasher(n, FastHash::default());
+    for (row, id) in reg_row.iter().zip(reg_id.iter()) {
+        if let (Some(row), Some(id)) = (row, id) {
+            by_id.entry(guid_key(id)).or_insert(row);
+        }
+    }
+    let ids = identities.column("user_id")?.str()?;
+    let upns = identities.column("upn_key")?.str()?;
+    let mut rows: Vec<Option<u32>> = ids
+        .iter()
+        .map(|id| id.and_then(|i| by_id.get(&guid_key(i))).copied())
+        .collect();
+    drop(by_id);
+    if rows.iter().zip(upns.iter()).all(|(r, u)| r.is_some() || u.is_none()) {
+        return Ok(rows);
+    }
     let mut by_upn: std::collections::HashMap<&str, u32, FastHash> =
         std::collections::HashMap::with_capacity_and_hasher(n, FastHash::default());
     let mut by_home: std::collections::HashMap<String, u32, FastHash> = Default::default();
-    for ((row, id), upn) in reg_row.iter().zip(reg_id.iter()).zip(reg_upn.iter()) {
-        let Some(row) = row else { continue };
-        if let Some(id) = id {
-            by_id.entry(guid_key(id)).or_insert(row);
-        }
-        if let Some(upn) = upn {
+    for (row, upn) in reg_row.iter().zip(reg_upn.iter()) {
+        if let (Some(row), Some(upn)) = (row, upn) {
             by_upn.entry(upn).or_insert(row);
             if let Some(home) = guest_home_upn(upn) {
                 by_home.entry(home).or_insert(row);
             }
         }
     }
-    let ids = identities.column("user_id")?.str()?;
-    let upns = identities.column("upn_key")?.str()?;
-    Ok(ids
-        .iter()
-        .zip(upns.iter())
-        .map(|(id, upn)| {
-            id.and_then(|i| by_id.get(&guid_key(i)))
-                .or_else(|| upn.and_then(|u| by_upn.get(u)))
-                .or_else(|| upn.and_then(|u| by_home.get(u)))
-                .copied()
-        })
-        .collect())
+    for (row, upn) in rows.iter_mut().zip(upns.iter()) {
+        if row.is_none() {
+            *row = upn
+                .and_then(|u| by_upn.get(u).or_else(|| by_home.get(u)))
+                .copied();
+        }
+    }
+    Ok(rows)
 }
 
 /// Analyze the sign-ins against the distinct registration users (`per_user` of the
