@@ -619,7 +619,11 @@ fn registration_row_of_identity(
         .map(|id| id.and_then(|i| by_id.get(&guid_key(i))).copied())
         .collect();
     drop(by_id);
-    if rows.iter().zip(upns.iter()).all(|(r, u)| r.is_some() || u.is_none()) {
+    if rows
+        .iter()
+        .zip(upns.iter())
+        .all(|(r, u)| r.is_some() || u.is_none())
+    {
         return Ok(rows);
     }
     let mut by_upn: std::collections::HashMap<&str, u32, FastHash> =

@@ -553,8 +553,16 @@ impl<'p> Loader<'p> {
         let sha256 = scanned.sha256.clone().unwrap_or_default();
         let refused = if let Some(at) = scanned.nul_at {
             Some(format!("not a text export: contains a NUL byte at offset {at}: this is a binary file, not a text export"))
-        } else if let Some(at) = not_utf8 {
-            Some(format!("not a text export: is not UTF-8 text (invalid byte at offset {at}); if it was re-saved by Excel, save it again as \"CSV UTF-8\""))
+        } else if not_utf8.is_some() {
+            // Not UTF-8 after all (past the first bytes): perhaps Windows-1252, which the
+            // whole-file reader decodes, or refuses with the reason.
+            self.signins.truncate(signins_before);
+            let bytes = std::fs::read(path).map_err(|e| -> Error {
+                InputError::in_file(&name, io_reason(&e))
+                    .hint("check that the file exists and is readable")
+                    .into()
+            })?;
+            return self.content(name, path, bytes);
         } else {
             self.hashes
                 .iter()
@@ -642,7 +650,10 @@ impl<'p> Loader<'p> {
         } else {
             self.csv_file(&read, path, &decoded.text, &layout)?
         };
-        if let Some(report) = report {
+        if let Some(mut report) = report {
+            if decoded.encoding == text::WINDOWS_1252 {
+                report.problems.push(text::WINDOWS_1252_NOTE.to_string());
+            }
             self.hashes.push((name, sha256));
             self.files.push(report);
         }
@@ -920,6 +931,9 @@ impl<'p> Loader<'p> {
                 p.bad_dates
             ));
         }
+        if p.trailing_fields > 0 {
+            report.problems.push(trailing_note(p.trailing_fields));
+        }
         if outcome.rows + p.skipped.len() == signins::PORTAL_ROW_LIMIT {
             report.problems.push(format!(
                 "{} rows (skipped ones included): the portal stops a download there, so this file is probably truncated; download shorter date ranges",
@@ -965,6 +979,9 @@ impl<'p> Loader<'p> {
         }
         if type_line {
             problems.push("PowerShell #TYPE line skipped".into());
+        }
+        if outcome.trailing_fields > 0 {
+            problems.push(trailing_note(outcome.trailing_fields));
         }
         let mut report = read.report(Kind::Registration, variant, delimiter, outcome.rows);
         report.set_skipped(&outcome.skipped);
@@ -1125,6 +1142,11 @@ fn stream_plan(head: &[u8]) -> Option<StreamPlan> {
         layout,
         encoding,
     })
+}
+
+/// What a report says about rows with empty fields past the header's columns.
+fn trailing_note(rows: usize) -> String {
+    format!("rows ending in empty fields past the header's columns (extra delimiters, as spreadsheet programs add): {rows}; the empty fields were ignored")
 }
 
 fn preview(headers: &[String]) -> String {

@@ -421,6 +421,8 @@ pub struct FileOutcome {
     pub methods_lost: usize,
     pub methods_lost_value: Option<String>,
     pub default_from_user_preferred: bool,
+    /// Rows whose fields past the header's columns were all empty (trailing delimiters).
+    pub trailing_fields: usize,
 }
 
 impl RegistrationBuilder {
@@ -536,7 +538,7 @@ impl RegistrationBuilder {
                 if rec.empty {
                     continue;
                 }
-                if rec.fields != width && !rec.blank {
+                if !rec.fits(width) && !rec.blank {
                     let e = InputError::in_file(
                         path,
                         format!("row has {} fields but the header has {width}", rec.fields),
@@ -544,6 +546,9 @@ impl RegistrationBuilder {
                     .line(rec.line)
                     .hint("the file is truncated or was edited; download it again");
                     return BlockRows::Failed(e);
+                }
+                if rec.fields > width {
+                    out.trailing_fields += 1;
                 }
                 let texts: Vec<_> = fields.iter().map(|f| stream::text(text, *f)).collect();
                 let row = BlockRecord {
@@ -579,6 +584,7 @@ impl RegistrationBuilder {
                         outcome.rows += out.rows;
                         outcome.skipped.extend(out.skipped);
                         outcome.methods_lost += out.methods_lost;
+                        outcome.trailing_fields += out.trailing_fields;
                         if outcome.methods_lost_value.is_none() {
                             outcome.methods_lost_value = out.methods_lost_value;
                         }

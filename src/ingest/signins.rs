@@ -447,6 +447,8 @@ pub struct RowProblems {
     /// Rows kept without a time because the date could not be read.
     pub bad_dates: usize,
     pub bad_date_example: Option<(u64, String)>,
+    /// Rows kept whose fields past the header's columns were all empty (trailing delimiters).
+    pub trailing_fields: usize,
 }
 
 /// What reading one sign-in file found.
@@ -621,12 +623,15 @@ impl UserCsv {
             if rec.blank {
                 continue;
             }
-            if rec.fields != self.width {
+            if !rec.fits(self.width) {
                 out.outcome.problems.skipped.push((
                     rec.line,
                     format!("{} fields where the header has {}", rec.fields, self.width),
                 ));
                 continue;
+            }
+            if rec.fields > self.width {
+                out.outcome.problems.trailing_fields += 1;
             }
             let texts = fields.map(|f| stream::text(text, f));
             let get = |i: usize| -> Option<&str> {
@@ -1125,12 +1130,15 @@ impl StepCsv {
             if rec.blank {
                 continue;
             }
-            if rec.fields != self.width {
+            if !rec.fits(self.width) {
                 out.outcome.problems.skipped.push((
                     rec.line,
                     format!("{} fields where the header has {}", rec.fields, self.width),
                 ));
                 continue;
+            }
+            if rec.fields > self.width {
+                out.outcome.problems.trailing_fields += 1;
             }
             let texts = fields.map(|f| stream::text(text, f));
             let get = |i: usize| -> Option<&str> {
@@ -1234,6 +1242,7 @@ fn merge_outcome(outcome: &mut SignInOutcome, block: SignInOutcome) {
     let p = block.problems;
     outcome.problems.skipped.extend(p.skipped);
     outcome.problems.bad_dates += p.bad_dates;
+    outcome.problems.trailing_fields += p.trailing_fields;
     if outcome.problems.bad_date_example.is_none() {
         outcome.problems.bad_date_example = p.bad_date_example;
     }

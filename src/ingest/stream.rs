@@ -69,6 +69,17 @@ pub struct Record {
     pub blank: bool,
     /// A line with nothing on it (as the csv crate, which skips such lines).
     pub empty: bool,
+    /// A field past the last slot holds text: more columns than the header, not merely
+    /// trailing delimiters (as spreadsheet programs add).
+    pub extra_text: bool,
+}
+
+impl Record {
+    /// Whether the record fits a header of `width` columns: as many fields, or more whose
+    /// extra ones are all empty.
+    pub fn fits(&self, width: usize) -> bool {
+        self.fields == width || (self.fields > width && !self.extra_text)
+    }
 }
 
 /// `slots[i]` is where field `i` goes in `out` of [`Records::next`], or this for "not wanted".
@@ -98,6 +109,7 @@ impl<'a> Records<'a> {
         let mut index = 0usize;
         let mut blank = true;
         let mut first_empty = false;
+        let mut extra_text = false;
         loop {
             let start = self.pos;
             let (field, next) = if buf.get(start) == Some(&b'"') {
@@ -131,6 +143,11 @@ impl<'a> Records<'a> {
                 if slot != UNUSED {
                     out[slot as usize] = field;
                 }
+            } else if !extra_text {
+                extra_text = !buf[field.start as usize..field.end as usize]
+                    .iter()
+                    .all(u8::is_ascii_whitespace)
+                    || field.escaped;
             }
             index += 1;
             if next >= buf.len() {
@@ -148,6 +165,7 @@ impl<'a> Records<'a> {
             fields: index,
             blank,
             empty: index == 1 && first_empty,
+            extra_text,
         })
     }
 

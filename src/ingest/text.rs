@@ -11,8 +11,11 @@ pub struct Decoded {
     pub encoding: &'static str,
 }
 
-/// Decode an export's bytes. UTF-8 (with or without BOM) and UTF-16 with a BOM are accepted;
-/// anything else is refused with the byte offset of the first undecodable byte.
+/// Decode an export's bytes. UTF-8 (with or without BOM) and UTF-16 with a BOM are accepted, and
+/// so is Windows-1252: what Excel writes when a file is saved as "CSV (Comma delimited)" on a
+/// Western European or US system. A file that is neither is refused with the byte offset of the
+/// first undecodable byte; so is damaged UTF-8 (valid multi-byte characters next to invalid
+/// bytes), which Windows-1252 would turn into plausible-looking but wrong text.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return utf8(rest, "UTF-8 with BOM");
@@ -26,6 +29,13 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
     utf8(bytes, "UTF-8")
 }
 
+/// The name of the single-byte encoding Excel uses for "CSV (Comma delimited)" in the West.
+pub const WINDOWS_1252: &str = "Windows-1252";
+
+/// What a report says about a file read as [`WINDOWS_1252`].
+pub const WINDOWS_1252_NOTE: &str = "read as Windows-1252 (Excel's \"CSV (Comma delimited)\"): \
+     names in other alphabets may show wrong characters; save the file as \"CSV UTF-8\" to be sure";
+
 fn utf8(bytes: &[u8], encoding: &'static str) -> Result<Decoded, String> {
     if let Some(pos) = bytes.iter().position(|&b| b == 0) {
         return Err(format!(
@@ -37,11 +47,61 @@ fn utf8(bytes: &[u8], encoding: &'static str) -> Result<Decoded, String> {
             text: text.to_string(),
             encoding,
         }),
-        Err(e) => Err(format!(
-            "is not UTF-8 text (invalid byte at offset {}); if it was re-saved by Excel, save it again as \"CSV UTF-8\"",
-            e.valid_up_to()
-        )),
+        Err(_) if encoding == "UTF-8" && !has_utf8_sequence(bytes) => Ok(Decoded {
+            text: windows_1252(bytes),
+            encoding: WINDOWS_1252,
+        }),
+        Err(e) => Err(not_utf8(e.valid_up_to() as u64)),
     }
+}
+
+/// Why a file that is not UTF-8 (first bad byte at `offset`) is refused.
+pub fn not_utf8(offset: u64) -> String {
+    format!(
+        "is not UTF-8 text (invalid byte at offset {offset}) and not Windows-1252 either \
+         (it holds valid UTF-8 characters too: damaged or mixed encodings); if it was \
+         re-saved by Excel, save it again as \"CSV UTF-8\""
+    )
+}
+
+/// Whether `bytes` hold at least one well-formed multi-byte UTF-8 character: text in a
+/// single-byte encoding almost never does (it would take, say, "Ã©" in Windows-1252).
+pub fn has_utf8_sequence(bytes: &[u8]) -> bool {
+    let mut rest = bytes;
+    while let Some(i) = rest.iter().position(|b| *b >= 0x80) {
+        rest = &rest[i..];
+        let len = match rest[0] {
+            0xC2..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            0xF0..=0xF4 => 4,
+            _ => 1,
+        };
+        if len > 1 && rest.len() >= len && std::str::from_utf8(&rest[..len]).is_ok() {
+            return true;
+        }
+        rest = &rest[1..];
+    }
+    false
+}
+
+/// Decode Windows-1252 (the WHATWG mapping: the five unassigned bytes become the C1 control
+/// characters of the same value).
+pub fn windows_1252(bytes: &[u8]) -> String {
+    /// 0x80–0x9F; the rest of the upper half is Latin-1.
+    const HIGH: [char; 32] = [
+        '\u{20AC}', '\u{81}', '\u{201A}', '\u{192}', '\u{201E}', '\u{2026}', '\u{2020}',
+        '\u{2021}', '\u{2C6}', '\u{2030}', '\u{160}', '\u{2039}', '\u{152}', '\u{8D}', '\u{17D}',
+        '\u{8F}', '\u{90}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}',
+        '\u{2014}', '\u{2DC}', '\u{2122}', '\u{161}', '\u{203A}', '\u{153}', '\u{9D}', '\u{17E}',
+        '\u{178}',
+    ];
+    bytes
+        .iter()
+        .map(|&b| match b {
+            0x80..=0x9F => HIGH[(b - 0x80) as usize],
+            _ => b as char,
+        })
+        .collect()
 }
 
 fn utf16(
@@ -232,11 +292,53 @@ mod tests {
     }
 
     #[test]
-    fn refuses_binary_and_non_utf8() {
+    fn refuses_binary_and_damaged_utf8() {
         assert!(decode(b"PK\x03\x04\x00\x00")
             .unwrap_err()
             .contains("NUL byte"));
-        assert!(decode(b"Caf\xe9,1\n").unwrap_err().contains("offset 3"));
+        // "é" in UTF-8, then a byte no UTF-8 text holds: damaged, not Windows-1252.
+        let err = decode(
+            "Café,"
+                .bytes()
+                .chain([0xFF, b'\n'])
+                .collect::<Vec<u8>>()
+                .as_slice(),
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("offset 6") && err.contains("not Windows-1252"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn excel_ansi_files_are_read_as_windows_1252() {
+        // "Zoë Sørensen – 5 €" as Excel writes it in Western Europe.
+        let bytes = b"Zo\xEB S\xF8rensen \x96 5 \x80,\x81\n";
+        let d = decode(bytes).unwrap();
+        assert_eq!(d.encoding, WINDOWS_1252);
+        assert_eq!(d.text, "Zoë Sørensen – 5 €,\u{81}\n");
+        // Every byte decodes, each to one character, ASCII to itself.
+        let all: Vec<u8> = (1..=255).collect();
+        let text = windows_1252(&all);
+        assert_eq!(text.chars().count(), 255);
+        assert!(text
+            .chars()
+            .take(127)
+            .zip(1u32..)
+            .all(|(c, b)| c as u32 == b));
+        assert_eq!(text.chars().nth(0x9F - 1), Some('Ÿ'));
+        assert_eq!(text.chars().nth(0xA0 - 1), Some('\u{A0}'));
+    }
+
+    #[test]
+    fn utf8_sequences_are_told_from_single_bytes() {
+        assert!(has_utf8_sequence("é".as_bytes()));
+        assert!(has_utf8_sequence("a😀".as_bytes()));
+        assert!(!has_utf8_sequence(b"Zo\xEB"));
+        assert!(!has_utf8_sequence(b"plain"));
+        // A lead byte whose continuation is cut off is not a sequence.
+        assert!(!has_utf8_sequence(b"\xC3"));
     }
 
     #[test]

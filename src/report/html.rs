@@ -18,6 +18,11 @@ use crate::methods::{self, DeviceGroup, Tier, METHODS};
 /// How many users the HTML action table shows; the CSV has them all.
 pub const ACTIONS_SHOWN: usize = 100;
 
+/// The most characters the HTML shows of one value. Entra caps names at 256 characters and
+/// the report's own texts are shorter than this, so only a value that no genuine export holds
+/// (a megabyte "display name") is cut; the CSV outputs keep it whole.
+pub const MAX_SHOWN_CHARS: usize = 1_000;
+
 pub struct HtmlReport;
 
 const TEMPLATE: &str = include_str!("../../templates/report.html");
@@ -26,6 +31,10 @@ const STYLE: &str = include_str!("../../templates/style.css");
 fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_auto_escape_callback(|_| AutoEscape::Html);
+    env.set_formatter(|out, state, value| match clipped(value) {
+        Some(short) => minijinja::escape_formatter(out, state, &short),
+        None => minijinja::escape_formatter(out, state, value),
+    });
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     env.add_filter("num", |v: JinjaValue| -> String {
         match i64::try_from(v.clone()) {
@@ -43,6 +52,19 @@ fn environment() -> Environment<'static> {
     env.add_template("report.html", TEMPLATE)
         .expect("the report template compiles");
     env
+}
+
+/// A text value longer than [`MAX_SHOWN_CHARS`], cut there with a note of what was left out;
+/// `None` for anything else (markup the report marked safe is never cut).
+fn clipped(value: &JinjaValue) -> Option<JinjaValue> {
+    let text = value.as_str().filter(|_| !value.is_safe())?;
+    let cut = text.char_indices().nth(MAX_SHOWN_CHARS)?.0;
+    let rest = text[cut..].chars().count();
+    Some(JinjaValue::from(format!(
+        "{}… ({} more characters)",
+        &text[..cut],
+        group_thousands(rest as i64)
+    )))
 }
 
 fn group_thousands(n: i64) -> String {

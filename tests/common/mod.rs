@@ -49,6 +49,20 @@ fn run_full(
     deadline: Option<NaiveDate>,
     strict: bool,
 ) -> Outputs {
+    try_run_full(inputs, as_of, deadline, strict).unwrap_or_else(|e| panic!("report failed: {e}"))
+}
+
+/// A run that may fail: the error's message on failure.
+pub fn try_run(inputs: &[PathBuf], strict: bool) -> Result<Outputs, String> {
+    try_run_full(inputs, None, None, strict)
+}
+
+fn try_run_full(
+    inputs: &[PathBuf],
+    as_of: Option<NaiveDate>,
+    deadline: Option<NaiveDate>,
+    strict: bool,
+) -> Result<Outputs, String> {
     let dir = tempfile::tempdir().unwrap();
     let opts = ReportOptions {
         inputs: inputs.to_vec(),
@@ -63,15 +77,15 @@ fn run_full(
         progress: Default::default(),
         strict,
     };
-    run_report(&opts).unwrap_or_else(|e| panic!("report failed: {e}"));
+    run_report(&opts).map_err(|e| e.to_string())?;
     let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
-    Outputs {
+    Ok(Outputs {
         json: serde_json::from_str(&read("summary.json")).unwrap(),
         html: read("report.html"),
         csv: read("actions.csv"),
         users: read("users.csv"),
         dir,
-    }
+    })
 }
 
 pub fn run_fixture(name: &str) -> Outputs {
