@@ -419,3 +419,150 @@ fn report_texts_are_never_cut() {
     );
     assert!(!out.html.contains("more characters)"));
 }
+
+/// The CSV file `csv_path` as an Excel workbook: one sheet, the table starting at `top` (0-based
+/// row), `True`/`False` as Excel booleans, and a second, empty sheet.
+fn workbook_of(csv_path: &Path, top: u32) -> Vec<u8> {
+    use rust_xlsxwriter::Workbook;
+    let text = std::fs::read_to_string(csv_path).unwrap();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, record) in reader.records().enumerate() {
+        for (c, cell) in record.unwrap().iter().enumerate() {
+            let (row, col) = (top + r as u32, c as u16);
+            match cell {
+                "True" => sheet.write_boolean(row, col, true).map(|_| ()),
+                "False" => sheet.write_boolean(row, col, false).map(|_| ()),
+                "" => Ok(()),
+                text => sheet.write_string(row, col, text).map(|_| ()),
+            }
+            .unwrap();
+        }
+    }
+    book.add_worksheet();
+    book.save_to_buffer().unwrap()
+}
+
+#[test]
+fn excel_workbooks_give_the_figures_of_their_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg_csv = fixture("registration/a-portal.csv");
+    let signins = fixture("signins/InteractiveSignIns_2026-09-20_2026-09-23.csv");
+    let clean = run(&[reg_csv.clone(), signins.clone()], None).json;
+    let reg_book = workbook_of(&reg_csv, 2);
+    let reg_path = write(dir.path(), "registration.xlsx", &reg_book);
+    let signin_path = write(
+        dir.path(),
+        "InteractiveSignIns_2026-09-20_2026-09-23.xlsx",
+        &workbook_of(&signins, 0),
+    );
+    let out = run(&[reg_path, signin_path], None);
+    assert_eq!(registration(&out.json), registration(&clean));
+    assert_eq!(out.json["signins"], clean["signins"]);
+    // Each sheet read is an input with the workbook's own hash; the empty sheet is listed.
+    let input = &out.json["inputs"][0];
+    assert!(input["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("registration.xlsx [Sheet1]"));
+    assert_eq!(input["encoding"], "Excel workbook");
+    use sha2::Digest as _;
+    let hash: String = sha2::Sha256::digest(&reg_book)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(input["sha256"], hash);
+    let skipped = out.json["skipped_files"].as_array().unwrap();
+    assert!(skipped.iter().any(|s| s["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("registration.xlsx [Sheet2]")
+        && s["reason"] == "empty worksheet"));
+}
+
+#[test]
+fn workbook_rows_and_dates_keep_their_place() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let dir = tempfile::tempdir().unwrap();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    // The table starts on row 3; the date is an Excel date, as Excel makes of a typed date.
+    for (c, h) in HEADER.split(',').enumerate() {
+        sheet.write_string(2, c as u16, h).unwrap();
+    }
+    let cells = [
+        "a@contoso.example",
+        "A",
+        "False",
+        "False",
+        "False",
+        "none",
+        "[]",
+    ];
+    for (c, v) in cells.iter().enumerate() {
+        sheet.write_string(3, c as u16, *v).unwrap();
+    }
+    let when = ExcelDateTime::parse_from_str("2026-09-22 18:49:13").unwrap();
+    let format = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+    sheet
+        .write_datetime_with_format(3, 7, &when, &format)
+        .unwrap();
+    // Row 5 has a bad boolean: the message names the sheet's row.
+    for (c, v) in [
+        "b@contoso.example",
+        "B",
+        "Maybe",
+        "False",
+        "False",
+        "none",
+        "[]",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(4, c as u16, *v).unwrap();
+    }
+    sheet
+        .write_datetime_with_format(4, 7, &when, &format)
+        .unwrap();
+    let path = write(dir.path(), "book.xlsx", &book.save_to_buffer().unwrap());
+    let err = try_run(std::slice::from_ref(&path), true).err().unwrap();
+    assert!(
+        err.contains("book.xlsx [Sheet1]:5: column 'isMfaCapable': 'Maybe'"),
+        "{err}"
+    );
+    // Inside a .zip archive too, and without the bad row, the date gives the as-of date.
+    let good = {
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        for (c, h) in HEADER.split(',').enumerate() {
+            sheet.write_string(0, c as u16, h).unwrap();
+        }
+        for (c, v) in cells.iter().enumerate() {
+            sheet.write_string(1, c as u16, *v).unwrap();
+        }
+        sheet
+            .write_datetime_with_format(1, 7, &when, &format)
+            .unwrap();
+        book.save_to_buffer().unwrap()
+    };
+    let zip_path = dir.path().join("exports.zip");
+    {
+        let mut w = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+        w.start_file("folder/book.xlsx", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut w, &good).unwrap();
+        w.finish().unwrap();
+    }
+    let out = run(&[zip_path], None);
+    assert_eq!(registration(&out.json)["users"], 1);
+    assert_eq!(out.json["as_of"], "2026-09-22");
+    assert!(out.json["inputs"][0]["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("exports.zip/folder/book.xlsx [Sheet1]"));
+}

@@ -81,7 +81,7 @@ fn entries_within(archive: &str, bytes: &[u8], limit: u64) -> Result<Vec<Entry>,
             });
             continue;
         }
-        if is_zip(&content) {
+        if is_zip(&content) && !super::workbook::is_workbook(&content) {
             out.push(Entry::Skipped {
                 name,
                 reason: "archive inside an archive: extract it first".into(),

@@ -13,6 +13,7 @@ pub mod signins;
 pub mod stream;
 pub mod text;
 pub mod values;
+pub mod workbook;
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -447,7 +448,7 @@ impl<'p> Loader<'p> {
         }
         file.read_to_end(&mut head).map_err(io)?;
         let bytes = head;
-        if archive::is_zip(&bytes) {
+        if archive::is_zip(&bytes) && !workbook::is_workbook(&bytes) {
             for entry in archive::entries(&name, &bytes)? {
                 match entry {
                     archive::Entry::File { name, bytes } => {
@@ -617,8 +618,39 @@ impl<'p> Loader<'p> {
         Ok(())
     }
 
+    /// Read each worksheet of a workbook as a CSV file. The inputs list shows the workbook's
+    /// own hash and size for each sheet read.
+    fn workbook(&mut self, name: String, path: &Path, bytes: Vec<u8>) -> Result<()> {
+        let sha256 = hex(&Sha256::digest(&bytes));
+        if let Some((first, _)) = self.hashes.iter().find(|(_, h)| *h == sha256) {
+            let reason = format!("same content as {first}; read once");
+            self.skip(name, reason);
+            return Ok(());
+        }
+        let size = bytes.len() as u64;
+        for sheet in workbook::sheets(&name, bytes)? {
+            match sheet {
+                workbook::Sheet::Csv { name, text } => {
+                    let before = self.files.len();
+                    self.content(name, path, text.into_bytes())?;
+                    if let Some(report) = self.files.get_mut(before) {
+                        report.sha256 = sha256.clone();
+                        report.bytes = size;
+                        report.encoding = "Excel workbook".into();
+                    }
+                }
+                workbook::Sheet::Skipped { name, reason } => self.skip(name, reason),
+            }
+        }
+        self.hashes.push((name, sha256));
+        Ok(())
+    }
+
     /// Detect and read one file's content; `path` gives the file name (also inside archives).
     fn content(&mut self, name: String, path: &Path, bytes: Vec<u8>) -> Result<()> {
+        if workbook::is_workbook(&bytes) {
+            return self.workbook(name, path, bytes);
+        }
         if bytes.is_empty() {
             return Err(InputError::in_file(&name, "file is empty (0 bytes)")
                 .hint("download the export again; the download may have failed")
