@@ -87,6 +87,15 @@ pub struct ReportArgs {
     /// is left out and listed, with the reason, among the skipped files (terminal and report).
     #[arg(long)]
     pub strict: bool,
+    /// Name users by pseudonyms (user-3fa9c2e1b07d) in every output, and leave out the values
+    /// that messages about input files quote: a report to share. Counts are unchanged.
+    #[arg(long)]
+    pub redact: bool,
+    /// Passphrase for the pseudonyms of --redact (implies it): the same passphrase gives the
+    /// same pseudonyms in every run, so two reviews can be compared user by user. Without it
+    /// the pseudonyms are new for each run.
+    #[arg(long, value_name = "PASSPHRASE")]
+    pub redact_key: Option<String>,
     /// Print nothing but errors (no progress, no summary line).
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,

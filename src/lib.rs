@@ -10,6 +10,7 @@ pub mod findings;
 pub mod ingest;
 pub mod methods;
 pub mod progress;
+pub mod redact;
 pub mod report;
 
 use std::path::{Path, PathBuf};
@@ -39,6 +40,15 @@ pub struct ReportOptions {
     pub progress: progress::Mode,
     /// Stop at the first file that cannot be read, instead of leaving it out (`--strict`).
     pub strict: bool,
+    /// Pseudonymize users in every output (`--redact`), keyed by the passphrase when given.
+    pub redact: Option<Redaction>,
+}
+
+/// How `--redact` names users.
+#[derive(Debug, Clone, Default)]
+pub struct Redaction {
+    /// `--redact-key`: stable pseudonyms across runs; `None`: a random key per run.
+    pub passphrase: Option<String>,
 }
 
 /// What a run did, for the one-line summary.
@@ -120,8 +130,8 @@ pub fn run_report(opts: &ReportOptions) -> Result<RunSummary> {
     let progress = progress::Progress::new(opts.progress);
     let ingested = ingest::load_with(&files, &progress, opts.strict)?;
     let ingest::Ingested {
-        files,
-        skipped,
+        mut files,
+        mut skipped,
         registration,
         signins,
         audit,
@@ -138,7 +148,7 @@ pub fn run_report(opts: &ReportOptions) -> Result<RunSummary> {
         .hint("download it from Entra admin center > Protection > Authentication methods > User registration details > Download")
         .into());
     };
-    let analysis = analyze::analyze(
+    let mut analysis = analyze::analyze(
         registration,
         signins,
         audit,
@@ -146,6 +156,12 @@ pub fn run_report(opts: &ReportOptions) -> Result<RunSummary> {
         opts.deadline,
         &progress,
     )?;
+    if let Some(redaction) = &opts.redact {
+        progress.step("pseudonymizing users");
+        let redactor = redact::Redactor::new(redaction.passphrase.as_deref());
+        redactor.analysis(&mut analysis)?;
+        redactor.files(&mut files, &mut skipped);
+    }
     let (guidance, further) = findings::evaluate_all(&analysis);
     let notes = findings::data_quality::notes(&analysis, &files, &skipped);
     let report = Report {
@@ -157,6 +173,7 @@ pub fn run_report(opts: &ReportOptions) -> Result<RunSummary> {
         guidance,
         further,
         notes,
+        redacted: opts.redact.is_some(),
     };
     for (name, exporter, path) in &outputs {
         progress.step(&format!("writing {name} {}", path.display()));

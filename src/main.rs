@@ -55,6 +55,9 @@ fn report(args: entra_mfa_report::cli::ReportArgs) -> entra_mfa_report::error::R
         title: args.title,
         generated_at: None,
         strict: args.strict,
+        redact: (args.redact || args.redact_key.is_some()).then(|| entra_mfa_report::Redaction {
+            passphrase: args.redact_key.clone(),
+        }),
         progress: if args.quiet {
             progress::Mode::Off
         } else if args.verbose {

@@ -427,6 +427,7 @@ fn context(report: &Report) -> Value {
         "as_of": a.as_of.to_string(),
         "as_of_source": a.as_of_source,
         "generated_at": report.generated_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        "redacted": report.redacted,
         "version": TOOL_VERSION,
         "style": STYLE,
         "inputs": report.files.iter().map(|f| json!({

@@ -159,6 +159,7 @@ pub fn report_json(report: &Report) -> Value {
         "as_of": a.as_of.to_string(),
         "as_of_source": a.as_of_source,
         "generated_at": report.generated_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "redacted": report.redacted,
         "sms_voice_retirement": crate::analyze::sms_voice_retirement().to_string(),
         "days_to_sms_voice_retirement": a.days_to_sms_voice_retirement(),
         "inputs": report.files.iter().map(|f| json!({

@@ -34,6 +34,8 @@ pub struct Report<'a> {
     pub guidance: Vec<Finding>,
     pub further: Vec<Finding>,
     pub notes: Vec<Note>,
+    /// Users are named by pseudonyms (`--redact`).
+    pub redacted: bool,
 }
 
 impl Report<'_> {

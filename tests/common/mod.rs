@@ -57,11 +57,30 @@ pub fn try_run(inputs: &[PathBuf], strict: bool) -> Result<Outputs, String> {
     try_run_full(inputs, None, None, strict)
 }
 
+/// A `--redact` run, keyed by `passphrase` when given.
+pub fn run_redacted(inputs: &[PathBuf], passphrase: Option<&str>) -> Outputs {
+    let redaction = entra_mfa_report::Redaction {
+        passphrase: passphrase.map(str::to_string),
+    };
+    run_options(inputs, None, None, true, Some(redaction))
+        .unwrap_or_else(|e| panic!("report failed: {e}"))
+}
+
 fn try_run_full(
     inputs: &[PathBuf],
     as_of: Option<NaiveDate>,
     deadline: Option<NaiveDate>,
     strict: bool,
+) -> Result<Outputs, String> {
+    run_options(inputs, as_of, deadline, strict, None)
+}
+
+fn run_options(
+    inputs: &[PathBuf],
+    as_of: Option<NaiveDate>,
+    deadline: Option<NaiveDate>,
+    strict: bool,
+    redact: Option<entra_mfa_report::Redaction>,
 ) -> Result<Outputs, String> {
     let dir = tempfile::tempdir().unwrap();
     let opts = ReportOptions {
@@ -76,6 +95,7 @@ fn try_run_full(
         generated_at: Some(fixed_time()),
         progress: Default::default(),
         strict,
+        redact,
     };
     run_report(&opts).map_err(|e| e.to_string())?;
     let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
