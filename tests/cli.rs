@@ -454,3 +454,37 @@ fn verbose_lists_steps_and_quiet_prints_nothing() {
     );
     assert_eq!(stderr(&o), "");
 }
+
+#[test]
+fn a_failed_write_names_the_path_and_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = std::fs::read(fixture("registration/a-portal.csv")).unwrap();
+    write(dir.path(), "in.csv", &src);
+    write(dir.path(), "blocker", b"a file, not a folder");
+    // The HTML report goes where it can be written; the JSON into a "folder" that is a file.
+    let o = run_in(
+        dir.path(),
+        &[
+            "report",
+            "in.csv",
+            "-o",
+            "r.html",
+            "--json",
+            "blocker/s.json",
+        ],
+    );
+    assert_ne!(o.status.code(), Some(0));
+    let err = stderr(&o);
+    assert!(err.contains("blocker/s.json"), "{err}");
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    // No temporary file is left; the report written before the failure is complete.
+    assert_eq!(names, ["blocker", "in.csv", "r.html"]);
+    assert!(std::fs::read_to_string(dir.path().join("r.html"))
+        .unwrap()
+        .trim_end()
+        .ends_with("</html>"));
+}
