@@ -565,10 +565,7 @@ impl<'p> Loader<'p> {
             })?;
             return self.content(name, path, bytes);
         } else {
-            self.hashes
-                .iter()
-                .find(|(_, h)| *h == sha256)
-                .map(|(first, _)| format!("same content as {first}; read once"))
+            self.copy_of(&sha256)
         };
         if let Some(reason) = refused {
             self.signins.truncate(signins_before);
@@ -618,12 +615,19 @@ impl<'p> Loader<'p> {
         Ok(())
     }
 
+    /// Why a file with content `sha256` is not read: a file already read has the same bytes.
+    fn copy_of(&self, sha256: &str) -> Option<String> {
+        self.hashes
+            .iter()
+            .find(|(_, h)| *h == sha256)
+            .map(|(first, _)| format!("same content as {first}; read once"))
+    }
+
     /// Read each worksheet of a workbook as a CSV file. The inputs list shows the workbook's
     /// own hash and size for each sheet read.
     fn workbook(&mut self, name: String, path: &Path, bytes: Vec<u8>) -> Result<()> {
         let sha256 = hex(&Sha256::digest(&bytes));
-        if let Some((first, _)) = self.hashes.iter().find(|(_, h)| *h == sha256) {
-            let reason = format!("same content as {first}; read once");
+        if let Some(reason) = self.copy_of(&sha256) {
             self.skip(name, reason);
             return Ok(());
         }
@@ -657,8 +661,7 @@ impl<'p> Loader<'p> {
                 .into());
         }
         let sha256 = hex(&Sha256::digest(&bytes));
-        if let Some((first, _)) = self.hashes.iter().find(|(_, h)| *h == sha256) {
-            let reason = format!("same content as {first}; read once");
+        if let Some(reason) = self.copy_of(&sha256) {
             self.skip(name, reason);
             return Ok(());
         }

@@ -56,7 +56,7 @@ fn utf8(bytes: &[u8], encoding: &'static str) -> Result<Decoded, String> {
 }
 
 /// Why a file that is not UTF-8 (first bad byte at `offset`) is refused.
-pub fn not_utf8(offset: u64) -> String {
+fn not_utf8(offset: u64) -> String {
     format!(
         "is not UTF-8 text (invalid byte at offset {offset}) and not Windows-1252 either \
          (it holds valid UTF-8 characters too: damaged or mixed encodings); if it was \
@@ -66,7 +66,7 @@ pub fn not_utf8(offset: u64) -> String {
 
 /// Whether `bytes` hold at least one well-formed multi-byte UTF-8 character: text in a
 /// single-byte encoding almost never does (it would take, say, "Ã©" in Windows-1252).
-pub fn has_utf8_sequence(bytes: &[u8]) -> bool {
+fn has_utf8_sequence(bytes: &[u8]) -> bool {
     let mut rest = bytes;
     while let Some(i) = rest.iter().position(|b| *b >= 0x80) {
         rest = &rest[i..];
