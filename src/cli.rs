@@ -39,7 +39,7 @@ pub enum Command {
     /// file is detected from its header row, not its name; files that are not a known export
     /// are listed as skipped, with the reason, in the terminal and in the report.
     #[command(after_help = AFTER_HELP)]
-    Report(ReportArgs),
+    Report(Box<ReportArgs>),
     /// Show how each file is understood: kind, variant, rows, recognized, missing and ignored
     /// columns, and any problems.
     #[command(after_help = AFTER_HELP)]
@@ -68,6 +68,14 @@ pub struct ReportArgs {
     /// Also write every user (not only those with actions), with the same columns, here.
     #[arg(long, value_name = "FILE")]
     pub users: Option<PathBuf>,
+    /// Also write an Excel workbook here: the summary, the scorecard, the per-user action list
+    /// and each breakdown, one sheet each.
+    #[arg(long, value_name = "FILE")]
+    pub xlsx: Option<PathBuf>,
+    /// A previous review to compare with: its JSON summary (--json) or its export files and
+    /// folders (repeat the option for several). The report gains a progress section.
+    #[arg(long, value_name = "PATH")]
+    pub baseline: Vec<PathBuf>,
     /// Date the report describes [default: the newest timestamp in the data, so the same inputs
     /// always give the same report].
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]

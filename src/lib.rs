@@ -22,7 +22,7 @@ use ingest::SkippedFile;
 use report::{Exporter, Report};
 
 /// What to produce.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ReportOptions {
     pub inputs: Vec<PathBuf>,
     pub html: Option<PathBuf>,
@@ -30,6 +30,10 @@ pub struct ReportOptions {
     pub actions: Option<PathBuf>,
     /// Every user, not only those with actions (`--users`).
     pub users: Option<PathBuf>,
+    /// Excel workbook (`--xlsx`).
+    pub xlsx: Option<PathBuf>,
+    /// A previous review to compare with (`--baseline`): its JSON summary or its exports.
+    pub baseline: Vec<PathBuf>,
     pub as_of: Option<NaiveDate>,
     /// Registration deadline (guidance 3), judged against the audit log.
     pub deadline: Option<NaiveDate>,
@@ -105,30 +109,22 @@ fn check_outputs(inputs: &[PathBuf], outputs: &[&Path]) -> Result<()> {
     Ok(())
 }
 
-/// The whole pipeline: ingest → analyze → findings → render. Nothing is written unless every
-/// step before rendering succeeded.
-pub fn run_report(opts: &ReportOptions) -> Result<RunSummary> {
-    let mut outputs: Vec<(&'static str, &dyn Exporter, &Path)> = Vec::new();
-    if let Some(p) = &opts.html {
-        outputs.push(("HTML report", &report::HtmlReport, p));
-    }
-    if let Some(p) = &opts.json {
-        outputs.push(("JSON summary", &report::JsonSummary, p));
-    }
-    if let Some(p) = &opts.actions {
-        outputs.push(("actions CSV", &report::ActionsCsv, p));
-    }
-    if let Some(p) = &opts.users {
-        outputs.push(("users CSV", &report::UsersCsv, p));
-    }
-    let files = ingest::discover(&opts.inputs)?;
-    check_outputs(
-        &files,
-        &outputs.iter().map(|(_, _, p)| *p).collect::<Vec<_>>(),
-    )?;
+/// One snapshot read and analyzed: the statistics and the files they came from.
+pub struct Analyzed {
+    pub analysis: analyze::Analysis,
+    pub files: Vec<ingest::FileReport>,
+    pub skipped: Vec<SkippedFile>,
+}
 
-    let progress = progress::Progress::new(opts.progress);
-    let ingested = ingest::load_with(&files, &progress, opts.strict)?;
+/// Ingest and analyze the discovered `files` (see [`ingest::discover`]) with the options of
+/// `opts` that shape the analysis (as-of date, deadline, strictness, redaction); nothing is
+/// rendered.
+pub fn analyze_inputs(
+    files: &[PathBuf],
+    opts: &ReportOptions,
+    progress: &progress::Progress,
+) -> Result<Analyzed> {
+    let ingested = ingest::load_with(files, progress, opts.strict)?;
     let ingest::Ingested {
         mut files,
         mut skipped,
@@ -154,7 +150,7 @@ pub fn run_report(opts: &ReportOptions) -> Result<RunSummary> {
         audit,
         opts.as_of,
         opts.deadline,
-        &progress,
+        progress,
     )?;
     if let Some(redaction) = &opts.redact {
         progress.step("pseudonymizing users");
@@ -162,6 +158,41 @@ pub fn run_report(opts: &ReportOptions) -> Result<RunSummary> {
         redactor.analysis(&mut analysis)?;
         redactor.files(&mut files, &mut skipped);
     }
+    Ok(Analyzed {
+        analysis,
+        files,
+        skipped,
+    })
+}
+
+/// The whole pipeline: ingest → analyze → findings → render. Nothing is written unless every
+/// step before rendering succeeded.
+pub fn run_report(opts: &ReportOptions) -> Result<RunSummary> {
+    let mut outputs: Vec<(&'static str, &dyn Exporter, &Path)> = Vec::new();
+    if let Some(p) = &opts.html {
+        outputs.push(("HTML report", &report::HtmlReport, p));
+    }
+    if let Some(p) = &opts.json {
+        outputs.push(("JSON summary", &report::JsonSummary, p));
+    }
+    if let Some(p) = &opts.actions {
+        outputs.push(("actions CSV", &report::ActionsCsv, p));
+    }
+    if let Some(p) = &opts.users {
+        outputs.push(("users CSV", &report::UsersCsv, p));
+    }
+    let files = ingest::discover(&opts.inputs)?;
+    check_outputs(
+        &files,
+        &outputs.iter().map(|(_, _, p)| *p).collect::<Vec<_>>(),
+    )?;
+
+    let progress = progress::Progress::new(opts.progress);
+    let Analyzed {
+        analysis,
+        files,
+        skipped,
+    } = analyze_inputs(&files, opts, &progress)?;
     let (guidance, further) = findings::evaluate_all(&analysis);
     let notes = findings::data_quality::notes(&analysis, &files, &skipped);
     let report = Report {

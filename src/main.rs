@@ -30,7 +30,7 @@ fn main() -> ExitCode {
     unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Report(args) => report(args),
+        Command::Report(args) => report(*args),
         Command::Inspect(args) => inspect(args),
     };
     match result {
@@ -50,6 +50,8 @@ fn report(args: entra_mfa_report::cli::ReportArgs) -> entra_mfa_report::error::R
         json: args.json,
         actions: args.actions,
         users: args.users,
+        xlsx: args.xlsx,
+        baseline: args.baseline,
         as_of: args.as_of,
         deadline: args.deadline,
         title: args.title,

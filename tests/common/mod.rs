@@ -96,6 +96,7 @@ fn run_options(
         progress: Default::default(),
         strict,
         redact,
+        ..Default::default()
     };
     run_report(&opts).map_err(|e| e.to_string())?;
     let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
