@@ -84,13 +84,19 @@ pub struct ReportArgs {
     /// Without it, the report suggests one.
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub deadline: Option<NaiveDate>,
-    /// Title shown at the top of the report.
-    #[arg(
-        long,
-        value_name = "TEXT",
-        default_value = "Entra MFA registration report"
-    )]
-    pub title: String,
+    /// Title shown at the top of the report [default: the config file's title, else
+    /// "<organisation>: Entra MFA registration report", else "Entra MFA registration report"].
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+    /// Leave users out of every percentage, listed with the reason: a UPN pattern (* and ?
+    /// wildcards, case ignored) or an object id, optionally followed by =REASON. Repeat for
+    /// several (break-glass accounts, service accounts, …).
+    #[arg(long, value_name = "PATTERN[=REASON]")]
+    pub exclude: Vec<String>,
+    /// Settings file (organisation, deadline, exclusions with reasons) [default:
+    /// entra-mfa-report.toml in the current folder, when there is one].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Stop with an error at the first input file that cannot be read. Without it, such a file
     /// is left out and listed, with the reason, among the skipped files (terminal and report).
     #[arg(long)]

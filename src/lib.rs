@@ -5,6 +5,7 @@
 
 pub mod analyze;
 pub mod cli;
+pub mod config;
 pub mod error;
 pub mod findings;
 pub mod ingest;
@@ -34,6 +35,12 @@ pub struct ReportOptions {
     pub xlsx: Option<PathBuf>,
     /// A previous review to compare with (`--baseline`): its JSON summary or its exports.
     pub baseline: Vec<PathBuf>,
+    /// Users left out of the percentages, with the reason (`--exclude`, config file).
+    pub exclusions: Vec<analyze::population::Exclusion>,
+    /// The organisation the review is for (config file), shown in the report.
+    pub organisation: Option<String>,
+    /// The config file the settings came from, shown in the report.
+    pub config: Option<PathBuf>,
     pub as_of: Option<NaiveDate>,
     /// Registration deadline (guidance 3), judged against the audit log.
     pub deadline: Option<NaiveDate>,
@@ -131,6 +138,8 @@ pub fn analyze_inputs(
         registration,
         signins,
         audit,
+        directory,
+        roles,
     } = ingested;
     let Some(registration) = registration else {
         let reasons: Vec<String> = skipped
@@ -150,6 +159,13 @@ pub fn analyze_inputs(
         audit,
         opts.as_of,
         opts.deadline,
+        analyze::PopulationInputs {
+            directory,
+            roles,
+            scope: analyze::population::Scope {
+                exclusions: opts.exclusions.clone(),
+            },
+        },
         progress,
     )?;
     if let Some(redaction) = &opts.redact {
@@ -205,6 +221,8 @@ pub fn run_report(opts: &ReportOptions) -> Result<RunSummary> {
         further,
         notes,
         redacted: opts.redact.is_some(),
+        organisation: opts.organisation.clone(),
+        config_file: opts.config.as_ref().map(|p| p.display().to_string()),
     };
     for (name, exporter, path) in &outputs {
         progress.step(&format!("writing {name} {}", path.display()));

@@ -8,7 +8,7 @@ use std::time::Instant;
 use clap::Parser;
 
 use entra_mfa_report::cli::{Cli, Command};
-use entra_mfa_report::{ingest, progress, run_report, ReportOptions};
+use entra_mfa_report::{config, ingest, progress, run_report, ReportOptions};
 
 /// Polars allocates and frees large buffers at a high rate; glibc's allocator spends much of a
 /// large run consolidating and returning them, mimalloc does not.
@@ -44,6 +44,23 @@ fn main() -> ExitCode {
 
 fn report(args: entra_mfa_report::cli::ReportArgs) -> entra_mfa_report::error::Result<ExitCode> {
     let started = Instant::now();
+    let cwd = std::env::current_dir().unwrap_or_else(|_| std::path::PathBuf::from("."));
+    let config = match config::find(args.config.as_deref(), &cwd) {
+        Some(path) => config::load(&path)?,
+        None => config::Config::default(),
+    };
+    let mut exclusions = config.exclusions.clone();
+    exclusions.extend(args.exclude.iter().map(|e| config::exclusion_argument(e)));
+    let title = args
+        .title
+        .or(config.title.clone())
+        .or_else(|| {
+            config
+                .organisation
+                .as_ref()
+                .map(|o| format!("{o}: Entra MFA registration report"))
+        })
+        .unwrap_or_else(|| "Entra MFA registration report".into());
     let opts = ReportOptions {
         inputs: args.inputs,
         html: Some(args.output),
@@ -51,10 +68,13 @@ fn report(args: entra_mfa_report::cli::ReportArgs) -> entra_mfa_report::error::R
         actions: args.actions,
         users: args.users,
         xlsx: args.xlsx,
+        exclusions,
+        organisation: config.organisation.clone(),
+        config: (config != config::Config::default()).then(|| config.path.clone()),
         baseline: args.baseline,
         as_of: args.as_of,
-        deadline: args.deadline,
-        title: args.title,
+        deadline: args.deadline.or(config.deadline),
+        title,
         generated_at: None,
         strict: args.strict,
         redact: (args.redact || args.redact_key.is_some()).then(|| entra_mfa_report::Redaction {

@@ -87,6 +87,16 @@ impl Redactor {
                 *who = self.user(who);
             }
         }
+        for u in &mut a.population.excluded_users {
+            u.upn = self.user(&u.upn);
+            u.display_name = None;
+        }
+        for r in &mut a.population.rules {
+            // A pattern without wildcards names one user.
+            if !r.rule.pattern.contains(['*', '?']) {
+                r.rule.pattern = self.user(&r.rule.pattern);
+            }
+        }
         if let Some(audit) = &mut a.audit {
             for u in audit
                 .late_users

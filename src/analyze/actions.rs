@@ -246,6 +246,10 @@ fn with_actions(per_user: LazyFrame) -> PolarsResult<DataFrame> {
         })
         .reduce(|a, b| a + b)
         .expect("at least one rule");
+    // Users who do not count (excluded, disabled) get no actions.
+    let bits = when(super::population::in_scope())
+        .then(bits)
+        .otherwise(lit(0u32));
     let mut frame = per_user
         .with_column(bits.cast(DataType::UInt32).alias("action_bits"))
         .collect()?;
@@ -282,5 +286,11 @@ fn exported_columns() -> Vec<Expr> {
         col("first_registration"),
         col("last_registration"),
         col("audit_events"),
+        col("department"),
+        col("country"),
+        col("account_enabled"),
+        col("admin_roles"),
+        col("scope"),
+        col("scope_reason"),
     ]
 }

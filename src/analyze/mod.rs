@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod audit;
 pub mod origin;
+pub mod population;
 pub mod signins;
 pub mod summary;
 pub mod users;
@@ -74,6 +75,18 @@ pub struct Analysis {
     pub signins: Option<signins::SignInStats>,
     /// Registration timeline, when audit logs were given.
     pub audit: Option<audit::AuditStats>,
+    /// Who counts: in scope, disabled, excluded; users list and role figures.
+    pub population: population::PopulationStats,
+}
+
+/// The inputs that decide who counts (see [`population`]).
+#[derive(Debug, Default)]
+pub struct PopulationInputs {
+    /// The users list, when given.
+    pub directory: Option<DataFrame>,
+    /// The role assignments, when given.
+    pub roles: Option<DataFrame>,
+    pub scope: population::Scope,
 }
 
 impl Analysis {
@@ -94,6 +107,7 @@ pub fn analyze(
     audit_log: Option<DataFrame>,
     as_of: Option<NaiveDate>,
     deadline: Option<NaiveDate>,
+    people: PopulationInputs,
     progress: &crate::progress::Progress,
 ) -> Result<Analysis> {
     let raw = reg.users.clone().lazy();
@@ -156,6 +170,13 @@ pub fn analyze(
         examples,
     };
     let per_user = users::per_user(distinct, user_methods.clone())?;
+    let (per_user, population) = population::apply(
+        per_user,
+        people.directory.as_ref(),
+        people.roles.as_ref(),
+        &people.scope,
+    )?;
+    drop(people);
     let (per_user, signin_stats) = match &signin_logs {
         Some(logs) => {
             progress.step("analyzing: sign-ins");
@@ -243,7 +264,8 @@ pub fn analyze(
             (empty, None)
         }
     };
-    let pu = per_user.clone().lazy();
+    // Every figure and action is about the users who count.
+    let pu = per_user.clone().lazy().filter(population::in_scope());
 
     let kept_methods = user_methods.clone();
     progress.step("analyzing: summaries");
@@ -297,6 +319,7 @@ pub fn analyze(
         action_counts,
         signins: signin_stats,
         audit: audit_stats,
+        population,
     })
 }
 

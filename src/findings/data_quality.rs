@@ -47,6 +47,29 @@ pub fn notes(analysis: &Analysis, files: &[FileReport], skipped: &[SkippedFile])
             ),
         });
     }
+    let p = &analysis.population;
+    for r in p.rules.iter().filter(|r| r.users == 0) {
+        notes.push(Note {
+            id: "exclusion-matches-nobody",
+            severity: Severity::Warning,
+            title: format!("Exclusion '{}' matches no user", r.rule.pattern),
+            detail: format!(
+                "The exclusion ({}, from {}) left nobody out: check the pattern for a typo. Patterns match the whole UPN, case ignored, with * for any run of characters and ? for one; an object id matches exactly.",
+                r.rule.reason, r.rule.source
+            ),
+        });
+    }
+    if let Some(n) = p.not_in_users_list.filter(|n| *n > 0) {
+        notes.push(Note {
+            id: "not-in-users-list",
+            severity: Severity::Info,
+            title: format!(
+                "{n} user{} of the registration export not in the users list",
+                if n == 1 { "" } else { "s" }
+            ),
+            detail: "They count as enabled and in scope. The two exports were probably downloaded at different times, or the users list was filtered; download both on the same day for exact denominators.".into(),
+        });
+    }
     if !analysis.unknown_methods.is_empty() {
         let list: Vec<String> = analysis
             .unknown_methods

@@ -5,6 +5,7 @@
 
 pub mod archive;
 pub mod audit;
+pub mod directory;
 pub mod json;
 pub mod registration;
 pub mod signin_table;
@@ -36,6 +37,10 @@ pub enum Kind {
     AuthDetails,
     AppSignIns,
     ManagedIdentitySignIns,
+    /// Users > All users > Download users.
+    Users,
+    /// Roles and administrators > Download assignments.
+    RoleAssignments,
 }
 
 impl Kind {
@@ -47,6 +52,8 @@ impl Kind {
             Kind::AuthDetails => "sign-in authentication details",
             Kind::AppSignIns => "application sign-ins",
             Kind::ManagedIdentitySignIns => "managed identity sign-ins",
+            Kind::Users => "users list",
+            Kind::RoleAssignments => "role assignments",
         }
     }
 }
@@ -131,6 +138,10 @@ pub struct Ingested {
     pub signins: Option<SignIns>,
     /// One row per audit event of every audit file (all services).
     pub audit: Option<DataFrame>,
+    /// The users list(s), one row per user: see [`directory::UsersBuilder::into_frame`].
+    pub directory: Option<DataFrame>,
+    /// The role assignments, one row per assignment: see [`directory::RolesBuilder`].
+    pub roles: Option<DataFrame>,
 }
 
 /// The user sign-ins of all sign-in files, in canonical columns.
@@ -274,6 +285,11 @@ struct Loader<'p> {
     user_signin_files: usize,
     /// Audit files read (even with no rows): then the report has a timeline section.
     audit_files: usize,
+    users: directory::UsersBuilder,
+    roles: directory::RolesBuilder,
+    /// Users-list and role files read.
+    users_files: usize,
+    role_files: usize,
     hashes: Vec<(String, String)>,
 }
 
@@ -289,6 +305,10 @@ struct Mark {
     audit: (usize, usize),
     user_signin_files: usize,
     audit_files: usize,
+    users: usize,
+    roles: usize,
+    users_files: usize,
+    role_files: usize,
 }
 
 /// The part of a file's report that does not depend on its kind.
@@ -391,6 +411,10 @@ impl<'p> Loader<'p> {
             audit: audit::AuditBuilder::default(),
             user_signin_files: 0,
             audit_files: 0,
+            users: directory::UsersBuilder::default(),
+            roles: directory::RolesBuilder::default(),
+            users_files: 0,
+            role_files: 0,
             hashes: Vec::new(),
         }
     }
@@ -408,6 +432,10 @@ impl<'p> Loader<'p> {
             audit: self.audit.mark(),
             user_signin_files: self.user_signin_files,
             audit_files: self.audit_files,
+            users: self.users.len(),
+            roles: self.roles.len(),
+            users_files: self.users_files,
+            role_files: self.role_files,
         }
     }
 
@@ -423,6 +451,10 @@ impl<'p> Loader<'p> {
         self.audit.truncate(mark.audit);
         self.user_signin_files = mark.user_signin_files;
         self.audit_files = mark.audit_files;
+        self.users.truncate(mark.users);
+        self.roles.truncate(mark.roles);
+        self.users_files = mark.users_files;
+        self.role_files = mark.role_files;
     }
 
     fn skip(&mut self, name: String, reason: String) {
@@ -813,6 +845,28 @@ impl<'p> Loader<'p> {
             )?;
             return Ok(Some(report));
         }
+        if let Some(columns) = directory::users_columns(&headers) {
+            let outcome = self.users.read(&read.name, text, layout, &columns)?;
+            self.users_files += 1;
+            return Ok(Some(directory_report(
+                read,
+                Kind::Users,
+                layout,
+                &columns,
+                outcome,
+            )));
+        }
+        if let Some(columns) = directory::roles_columns(&headers) {
+            let outcome = self.roles.read(&read.name, text, layout, &columns)?;
+            self.role_files += 1;
+            return Ok(Some(directory_report(
+                read,
+                Kind::RoleAssignments,
+                layout,
+                &columns,
+                outcome,
+            )));
+        }
         let ah = audit::AuditHeaders::new(&headers);
         if ah.is_audit() {
             self.audit_files += 1;
@@ -1072,14 +1126,61 @@ impl<'p> Loader<'p> {
         } else {
             Some(self.audit.into_frame().map_err(Error::from)?)
         };
+        let mut files = self.files;
+        let directory = if self.users_files == 0 {
+            None
+        } else {
+            let (frame, repeated) = self.users.into_frame().map_err(Error::from)?;
+            if repeated > 0 {
+                if let Some(f) = files.iter_mut().rev().find(|f| f.kind == Kind::Users) {
+                    f.problems.push(format!(
+                        "{repeated} rows repeat a user (same object id or UPN) already listed; the first row of each user is used"
+                    ));
+                }
+            }
+            Some(frame)
+        };
+        let roles = if self.role_files == 0 {
+            None
+        } else {
+            Some(self.roles.into_frame().map_err(Error::from)?)
+        };
         Ok(Ingested {
-            files: self.files,
+            files,
             skipped: self.skipped,
             registration,
             signins,
             audit,
+            directory,
+            roles,
         })
     }
+}
+
+/// The inputs-list entry of a users list or role assignments file.
+fn directory_report<F: std::fmt::Debug>(
+    read: &Read,
+    kind: Kind,
+    layout: &text::CsvLayout,
+    columns: &directory::Columns<F>,
+    outcome: directory::Outcome,
+) -> FileReport {
+    let mut report = read.report(
+        kind,
+        format!("{} columns", columns.width),
+        delimiter_name(layout),
+        outcome.rows,
+    );
+    report.set_skipped(&outcome.problems.skipped);
+    report.recognized = recognized(&columns.index);
+    report.ignored = columns.ignored.clone();
+    report.problems = outcome.notes;
+    if outcome.problems.trailing_fields > 0 {
+        report
+            .problems
+            .push(trailing_note(outcome.problems.trailing_fields));
+    }
+    report
 }
 
 /// Bytes read first from every file: enough for any header row.

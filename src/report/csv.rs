@@ -13,7 +13,7 @@ use crate::methods::Tier;
 
 pub struct ActionsCsv;
 
-pub const HEADER: [&str; 18] = [
+pub const HEADER: [&str; 24] = [
     "priority",
     "user_principal_name",
     "display_name",
@@ -32,6 +32,12 @@ pub const HEADER: [&str; 18] = [
     "first_registration",
     "last_registration",
     "audit_events",
+    "department",
+    "country",
+    "account_enabled",
+    "admin_roles",
+    "scope",
+    "scope_reason",
 ];
 
 /// Neutralize a cell that a spreadsheet would read as a formula: a leading `=`, `+`, `-`, `@`,
@@ -165,6 +171,12 @@ struct Rows {
     first_reg: polars::prelude::StringChunked,
     last_reg: polars::prelude::StringChunked,
     events: polars::prelude::StringChunked,
+    department: polars::prelude::StringChunked,
+    country: polars::prelude::StringChunked,
+    enabled: polars::prelude::BooleanChunked,
+    roles: polars::prelude::StringChunked,
+    scope: polars::prelude::StringChunked,
+    scope_reason: polars::prelude::StringChunked,
     /// Codes and texts per distinct combination of action rules, built once.
     texts: std::collections::HashMap<u32, (String, String)>,
 }
@@ -213,6 +225,12 @@ impl Rows {
             first_reg: col("first_registration")?.str()?.clone(),
             last_reg: col("last_registration")?.str()?.clone(),
             events: col("audit_events")?.str()?.clone(),
+            department: col("department")?.str()?.clone(),
+            country: col("country")?.str()?.clone(),
+            enabled: col("account_enabled")?.bool()?.clone(),
+            roles: col("admin_roles")?.str()?.clone(),
+            scope: col("scope")?.str()?.clone(),
+            scope_reason: col("scope_reason")?.str()?.clone(),
             texts,
         })
     }
@@ -280,6 +298,16 @@ impl Rows {
             field(self.first_reg.get(i).unwrap_or_default())?;
             field(self.last_reg.get(i).unwrap_or_default())?;
             field(self.events.get(i).unwrap_or_default())?;
+            field(self.department.get(i).unwrap_or_default())?;
+            field(self.country.get(i).unwrap_or_default())?;
+            field(match self.enabled.get(i) {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => "",
+            })?;
+            field(self.roles.get(i).unwrap_or_default())?;
+            field(self.scope.get(i).unwrap_or_default())?;
+            field(self.scope_reason.get(i).unwrap_or_default())?;
             w.write_record(None::<&[u8]>).map_err(csv_err)?;
         }
         w.into_inner()

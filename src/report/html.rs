@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use super::json::summary_json;
 use super::{io, percent, Exporter, Report, TOOL_VERSION};
 use crate::analyze::audit::AuditStats;
+use crate::analyze::population::{Breakdown, PopulationStats};
 use crate::analyze::signins::SignInStats;
 use crate::analyze::{actions, RegistrationSummary};
 use crate::error::Result;
@@ -27,6 +28,7 @@ pub struct HtmlReport;
 
 const TEMPLATE: &str = include_str!("../../templates/report.html");
 const STYLE: &str = include_str!("../../templates/style.css");
+const POPULATION: &str = include_str!("../../templates/population.html");
 
 fn environment() -> Environment<'static> {
     let mut env = Environment::new();
@@ -51,6 +53,8 @@ fn environment() -> Environment<'static> {
     });
     env.add_template("report.html", TEMPLATE)
         .expect("the report template compiles");
+    env.add_template("population.html", POPULATION)
+        .expect("the population template compiles");
     env
 }
 
@@ -477,6 +481,48 @@ fn context(report: &Report) -> Value {
         "signin_download": crate::findings::SIGNIN_LOG_DOWNLOAD,
         "tiers_doc": tiers_doc,
         "stale_days": crate::findings::data_quality::STALE_DAYS,
+        "organisation": report.organisation,
+        "config_file": report.config_file,
+        "population": population_context(&a.population),
+    })
+}
+
+/// Breakdown rows shown in the report; the JSON summary has them all.
+const BREAKDOWN_SHOWN: usize = 25;
+
+fn population_context(p: &PopulationStats) -> Value {
+    let rows = |list: &Option<Vec<Breakdown>>| {
+        list.as_ref().map(|l| {
+            json!({
+                "total": l.len(),
+                "rows": l.iter().take(BREAKDOWN_SHOWN).map(|b| json!({
+                    "name": b.name,
+                    "users": b.users,
+                    "capable": share(Some(b.mfa_capable), b.users),
+                    "pr": share(Some(b.phishing_resistant), b.users),
+                    "none": share(Some(b.no_mfa_method), b.users),
+                    "phone_only": share(Some(b.phone_only), b.users),
+                })).collect::<Vec<_>>(),
+            })
+        })
+    };
+    json!({
+        "registration_users": p.registration_users,
+        "in_scope": share(Some(p.in_scope), p.registration_users),
+        "disabled": share(Some(p.disabled), p.registration_users),
+        "excluded": share(Some(p.excluded), p.registration_users),
+        "users_list": p.users_list,
+        "not_in_users_list": p.not_in_users_list,
+        "only_in_users_list": p.only_in_users_list,
+        "synchronized": p.synchronized.map(|n| share(Some(n), p.in_scope)),
+        "cloud_only": p.cloud_only.map(|n| share(Some(n), p.in_scope)),
+        "rules": p.rules,
+        "excluded_users": p.excluded_users,
+        "excluded_shown": p.excluded_users.len(),
+        "by_department": rows(&p.by_department),
+        "by_country": rows(&p.by_country),
+        "roles": p.role_assignments,
+        "controlled": p.users_list || !p.rules.is_empty() || p.role_assignments.is_some(),
     })
 }
 

@@ -36,6 +36,10 @@ pub struct Report<'a> {
     pub notes: Vec<Note>,
     /// Users are named by pseudonyms (`--redact`).
     pub redacted: bool,
+    /// The organisation the review is for (config file).
+    pub organisation: Option<String>,
+    /// The config file the settings came from.
+    pub config_file: Option<String>,
 }
 
 impl Report<'_> {

@@ -1,0 +1,491 @@
+//! Population controls: the users list (enabled accounts, department, country, on-premises
+//! sync), role assignments (admins) and exclusions change the denominators as documented in
+//! docs/METRICS.md ("Population").
+//!
+//! The fixture `tests/fixtures/population/` has 12 registration users, a users list of 13
+//! accounts (11 of them in the registration export) and 5 role assignments. The expected
+//! figures below are worked out by hand from the fixture files, user by user:
+//!
+//! | user     | users list                | capable | methods            | rule            |
+//! |----------|---------------------------|---------|--------------------|-----------------|
+//! | ann      | Sales, US, synced (by id; UPN case differs) | yes | Authenticator | in scope |
+//! | ben      | Sales, US, synced         | no      | none               | in scope        |
+//! | cat      | Sales, US, **disabled**   | yes     | phone              | disabled        |
+//! | dan      | IT, DE, synced            | yes     | FIDO2 + Authenticator | in scope     |
+//! | eve      | IT, DE, **disabled**      | no      | none               | disabled        |
+//! | bg-1     | IT                        | yes     | FIDO2              | excluded `bg-*` |
+//! | bg-2     | IT                        | no      | none               | excluded `bg-*` |
+//! | svc-sync | (no department)           | no      | none               | excluded by id  |
+//! | fay      | no id: matched by UPN; country "France", no usage location | yes | phone | in scope |
+//! | gus      | **not in the users list** | no      | none               | in scope        |
+//! | hal      | HR, US, synced; Global + User Administrator (by id) | yes | Authenticator + phone | in scope |
+//! | ivy      | HR, GB, cloud-only; User Administrator, eligible (by UPN) | yes | phone | in scope |
+//!
+//! The users list also has `zed` (enabled) and `yan` (disabled), who are not in the
+//! registration export.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::{bin, fixed_time, fixture};
+use entra_mfa_report::analyze::population::Exclusion;
+use entra_mfa_report::{run_report, ReportOptions};
+use serde_json::{json, Value};
+
+fn dir() -> PathBuf {
+    fixture("population")
+}
+
+fn file(name: &str) -> PathBuf {
+    dir().join(name)
+}
+
+struct Run {
+    json: Value,
+    html: String,
+    actions: String,
+    users: String,
+    _dir: tempfile::TempDir,
+}
+
+fn run(inputs: &[PathBuf], exclusions: Vec<Exclusion>, redact: bool) -> Run {
+    let out = tempfile::tempdir().unwrap();
+    let opts = ReportOptions {
+        inputs: inputs.to_vec(),
+        html: Some(out.path().join("r.html")),
+        json: Some(out.path().join("s.json")),
+        actions: Some(out.path().join("a.csv")),
+        users: Some(out.path().join("u.csv")),
+        title: "Population test".into(),
+        generated_at: Some(fixed_time()),
+        exclusions,
+        redact: redact.then(|| entra_mfa_report::Redaction {
+            passphrase: Some("k".into()),
+        }),
+        ..Default::default()
+    };
+    run_report(&opts).unwrap_or_else(|e| panic!("report failed: {e}"));
+    let read = |n: &str| std::fs::read_to_string(out.path().join(n)).unwrap();
+    Run {
+        json: serde_json::from_str(&read("s.json")).unwrap(),
+        html: read("r.html"),
+        actions: read("a.csv"),
+        users: read("u.csv"),
+        _dir: out,
+    }
+}
+
+fn rule(pattern: &str, reason: &str) -> Exclusion {
+    Exclusion {
+        pattern: pattern.into(),
+        reason: reason.into(),
+        source: "--exclude".into(),
+    }
+}
+
+fn break_glass_and_sync() -> Vec<Exclusion> {
+    vec![
+        rule("BG-*@contoso.example", "Break-glass accounts"),
+        rule(
+            "00000000-0000-0000-0000-000000000008",
+            "Directory sync account",
+        ),
+        rule("nobody-*@contoso.example", "Typo"),
+    ]
+}
+
+/// The UPN (second column) of each data row of a CSV output, lower-cased.
+fn upns(csv: &str) -> Vec<String> {
+    let mut r = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    r.records()
+        .map(|rec| rec.unwrap()[1].to_lowercase())
+        .collect()
+}
+
+/// `column` of the users CSV row whose UPN starts with `user@`.
+fn users_cell(users: &str, user: &str, column: &str) -> String {
+    let mut r = csv::Reader::from_reader(users.trim_start_matches('\u{feff}').as_bytes());
+    let header = r.headers().unwrap().clone();
+    let at = header.iter().position(|h| h == column).unwrap();
+    r.records()
+        .map(Result::unwrap)
+        .find(|rec| rec[1].starts_with(&format!("{user}@")))
+        .unwrap_or_else(|| panic!("no user {user}"))[at]
+        .to_string()
+}
+
+#[test]
+fn users_list_roles_and_exclusions_set_the_denominators() {
+    let inputs = [
+        file("registration.csv"),
+        file("users.csv"),
+        file("roles.csv"),
+    ];
+    let r = run(&inputs, break_glass_and_sync(), false);
+    let p = &r.json["population"];
+    assert_eq!(p["registration_users"], 12);
+    // 12 − 3 excluded (bg-1, bg-2, svc-sync) − 2 disabled (cat, eve).
+    assert_eq!(p["excluded"], 3);
+    assert_eq!(p["disabled"], 2);
+    assert_eq!(p["in_scope"], 7);
+    assert_eq!(p["users_list"], true);
+    assert_eq!(p["not_in_users_list"], 1, "gus");
+    assert_eq!(p["only_in_users_list"], 1, "zed (yan is disabled)");
+    assert_eq!(p["synchronized"], 4, "ann, ben, dan, hal");
+    assert_eq!(p["cloud_only"], 1, "ivy");
+    let rules: Vec<(String, u64)> = p["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["reason"].as_str().unwrap().into(),
+                r["users"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            ("Break-glass accounts".to_string(), 2),
+            ("Directory sync account".to_string(), 1),
+            ("Typo".to_string(), 0),
+        ]
+    );
+
+    // Every figure is over the 7 in scope: capable ann, dan, fay, hal, ivy.
+    let reg = &r.json["registration"];
+    assert_eq!(reg["users"], 7);
+    assert_eq!(reg["mfa_capable"], 5);
+    assert_eq!(reg["no_mfa_method"], 2, "ben, gus");
+    assert_eq!(reg["phone_only"], 2, "fay, ivy");
+    assert_eq!(reg["phishing_resistant"], 1, "dan");
+    // No isAdmin in the registration export: admins come from the role assignments.
+    assert_eq!(reg["admins"], 2, "hal, ivy");
+    assert_eq!(reg["by_population"]["admins"]["users"], 2);
+    let roles = &p["role_assignments"];
+    assert_eq!(roles["assignments"], 5);
+    assert_eq!(roles["non_user_assignments"], 1, "the helpdesk group");
+    assert_eq!(
+        roles["unmatched_assignments"], 1,
+        "former@ is not a user here"
+    );
+    assert_eq!(roles["users"], 2);
+    assert_eq!(roles["added_admins"], 2);
+    assert_eq!(
+        roles["roles"],
+        json!([["User Administrator", 2], ["Global Administrator", 1]])
+    );
+
+    // Breakdowns: most users first, ties by name, no value last.
+    let dept = |name: Value| -> Value {
+        p["by_department"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no department {name}"))
+    };
+    let order: Vec<Value> = p["by_department"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["name"].clone())
+        .collect();
+    assert_eq!(
+        order,
+        [json!("HR"), json!("Sales"), json!("IT"), Value::Null]
+    );
+    let hr = dept(json!("HR"));
+    assert_eq!(
+        (&hr["users"], &hr["mfa_capable"], &hr["phone_only"]),
+        (&json!(2), &json!(2), &json!(1))
+    );
+    let sales = dept(json!("Sales"));
+    assert_eq!(
+        (
+            &sales["users"],
+            &sales["mfa_capable"],
+            &sales["no_mfa_method"]
+        ),
+        (&json!(2), &json!(1), &json!(1)),
+        "ann capable, ben nothing; cat is disabled"
+    );
+    let none = dept(Value::Null);
+    assert_eq!(none["users"], 2, "fay (no department) and gus (not listed)");
+    let countries: Vec<(Value, Value)> = p["by_country"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| (b["name"].clone(), b["users"].clone()))
+        .collect();
+    assert_eq!(
+        countries,
+        [
+            (json!("US"), json!(3)),
+            (json!("DE"), json!(1)),
+            (json!("France"), json!(1)),
+            (json!("GB"), json!(1)),
+            (Value::Null, json!(1)),
+        ],
+        "usage location, else the country of the address (fay)"
+    );
+
+    // Departments add up to the users in scope, by a second count.
+    let total: u64 = p["by_department"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["users"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 7);
+
+    // Nobody excluded or disabled gets an action; all 12 are in the users CSV with a reason.
+    let with_actions = upns(&r.actions);
+    for out in ["bg-1", "bg-2", "svc-sync", "cat", "eve"] {
+        assert!(
+            !with_actions
+                .iter()
+                .any(|u| u.starts_with(&format!("{out}@"))),
+            "{out} has an action"
+        );
+    }
+    assert!(with_actions.contains(&"ben@contoso.example".to_string()));
+    assert_eq!(upns(&r.users).len(), 12);
+    assert_eq!(users_cell(&r.users, "bg-1", "scope"), "excluded");
+    assert_eq!(
+        users_cell(&r.users, "bg-1", "scope_reason"),
+        "Break-glass accounts"
+    );
+    assert_eq!(users_cell(&r.users, "bg-2", "first_action_rule"), "");
+    assert_eq!(users_cell(&r.users, "cat", "scope"), "disabled");
+    assert_eq!(users_cell(&r.users, "cat", "account_enabled"), "no");
+    assert_eq!(users_cell(&r.users, "gus", "scope"), "in_scope");
+    assert_eq!(users_cell(&r.users, "gus", "account_enabled"), "");
+    assert_eq!(
+        users_cell(&r.users, "hal", "admin_roles"),
+        "Global Administrator; User Administrator"
+    );
+    assert_eq!(users_cell(&r.users, "hal", "admin"), "yes");
+    assert_eq!(users_cell(&r.users, "ann", "department"), "Sales");
+
+    // The report lists the excluded users with their reason and flags the rule that took nobody.
+    assert!(r.html.contains("<section id=\"population\">"));
+    assert!(r.html.contains("bg-2@contoso.example"));
+    assert!(r.html.contains("Directory sync account"));
+    assert!(r.html.contains("matches nobody"));
+    assert!(
+        r.html
+            .contains("=HYPERLINK(&quot;http:&#x2f;&#x2f;x&quot;,&quot;sync&quot;)"),
+        "the hostile display name is escaped"
+    );
+    let notes = r.json["data_quality"].as_array().unwrap();
+    assert!(notes.iter().any(|n| n["id"] == "exclusion-matches-nobody"));
+    assert!(notes.iter().any(|n| n["id"] == "not-in-users-list"));
+    // The hostile display name of an excluded user stays a guarded value in the users CSV.
+    assert!(r
+        .users
+        .contains("\"'=HYPERLINK(\"\"http://x\"\",\"\"sync\"\")\""));
+    // Both directory files are listed as inputs of their kind.
+    let kinds: Vec<&str> = r.json["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"users") && kinds.contains(&"role_assignments"));
+}
+
+#[test]
+fn without_controls_everyone_counts() {
+    let r = run(&[file("registration.csv")], Vec::new(), false);
+    let p = &r.json["population"];
+    assert_eq!(p["in_scope"], 12);
+    assert_eq!(
+        (p["disabled"].as_u64(), p["excluded"].as_u64()),
+        (Some(0), Some(0))
+    );
+    assert_eq!(p["users_list"], false);
+    assert!(p["by_department"].is_null() && p["not_in_users_list"].is_null());
+    assert_eq!(r.json["registration"]["users"], 12);
+    // Capable: ann, cat, dan, bg-1, fay, hal, ivy.
+    assert_eq!(r.json["registration"]["mfa_capable"], 7);
+    // No isAdmin and no role assignments: admins are unknown, not zero.
+    assert!(r.json["registration"]["admins"].is_null());
+    assert!(r.html.contains("Every one of the 12 distinct users"));
+}
+
+#[test]
+fn role_assignments_alone_mark_admins_and_keep_everyone_in_scope() {
+    let r = run(
+        &[file("registration.csv"), file("roles.csv")],
+        Vec::new(),
+        false,
+    );
+    assert_eq!(r.json["population"]["in_scope"], 12);
+    assert_eq!(r.json["registration"]["admins"], 2);
+    // hal is capable, ivy too; neither has a phishing-resistant method.
+    assert_eq!(r.json["registration"]["admins_not_mfa_capable"], 0);
+    assert_eq!(r.json["registration"]["admins_not_phishing_resistant"], 2);
+}
+
+#[test]
+fn the_users_list_alone_leaves_out_disabled_accounts() {
+    let r = run(
+        &[file("registration.csv"), file("users.csv")],
+        Vec::new(),
+        false,
+    );
+    // cat and eve are disabled: 10 of 12 count; capable among them: ann, dan, bg-1, fay, hal, ivy.
+    assert_eq!(r.json["population"]["in_scope"], 10);
+    assert_eq!(r.json["registration"]["users"], 10);
+    assert_eq!(r.json["registration"]["mfa_capable"], 6);
+}
+
+#[test]
+fn redaction_names_excluded_users_by_pseudonym() {
+    let inputs = [file("registration.csv"), file("users.csv")];
+    let mut rules = break_glass_and_sync();
+    rules.push(rule("gus@contoso.example", "Leaver"));
+    let r = run(&inputs, rules, true);
+    let text = serde_json::to_string(&r.json).unwrap();
+    for name in [
+        "bg-1@",
+        "bg-2@",
+        "svc-sync@",
+        "Break glass",
+        "HYPERLINK",
+        "gus@",
+    ] {
+        assert!(!text.contains(name), "{name} in the JSON");
+        assert!(!r.html.contains(name), "{name} in the HTML");
+    }
+    assert_eq!(r.json["population"]["excluded"], 4);
+    let excluded = r.json["population"]["excluded_users"].as_array().unwrap();
+    assert!(excluded
+        .iter()
+        .all(|u| u["upn"].as_str().unwrap().starts_with("user-") && u["display_name"].is_null()));
+}
+
+fn cli(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn config_file_sets_organisation_deadline_and_exclusions() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("entra-mfa-report.toml"),
+        "organisation = \"Contoso <Ltd>\"\ndeadline = 2026-12-31\n\n[[exclude]]\npattern = \"bg-*@contoso.example\"\nreason = \"Break-glass (policy 4.2)\"\n",
+    )
+    .unwrap();
+    let input = dir().display().to_string();
+    let o = cli(
+        tmp.path(),
+        &[
+            "report",
+            &input,
+            "-o",
+            "r.html",
+            "--json",
+            "s.json",
+            "--exclude",
+            "svc-sync@contoso.example=Sync account",
+            "--quiet",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("s.json")).unwrap()).unwrap();
+    assert_eq!(json["organisation"], "Contoso <Ltd>");
+    assert_eq!(
+        json["title"],
+        "Contoso <Ltd>: Entra MFA registration report"
+    );
+    assert!(json["config_file"]
+        .as_str()
+        .unwrap()
+        .ends_with("entra-mfa-report.toml"));
+    let reasons: Vec<&str> = json["population"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons, ["Break-glass (policy 4.2)", "Sync account"]);
+    assert_eq!(json["population"]["excluded"], 3);
+    let html = std::fs::read_to_string(tmp.path().join("r.html")).unwrap();
+    assert!(html.contains("Contoso &lt;Ltd&gt;"));
+
+    // --title and --deadline win over the file.
+    let o = cli(
+        tmp.path(),
+        &[
+            "report", &input, "-o", "r2.html", "--json", "s2.json", "--title", "Wave 2", "--quiet",
+        ],
+    );
+    assert!(o.status.success());
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("s2.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["title"], "Wave 2");
+}
+
+#[test]
+fn a_bad_config_file_is_one_line_with_its_position_and_exit_code_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("review.toml");
+    std::fs::write(
+        &config,
+        "organisation = \"A\"\n[[exclude]]\npattern = \"x*\"\nreson = \"typo\"\n",
+    )
+    .unwrap();
+    let input = dir().display().to_string();
+    let o = cli(
+        tmp.path(),
+        &[
+            "report",
+            &input,
+            "--config",
+            config.to_str().unwrap(),
+            "-o",
+            "r.html",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("review.toml") && err.contains("line 4"),
+        "{err}"
+    );
+    assert!(!tmp.path().join("r.html").exists());
+
+    let o = cli(
+        tmp.path(),
+        &["report", &input, "--config", "missing.toml", "-o", "r.html"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("missing.toml"));
+}
+
+#[test]
+fn inspect_names_the_directory_files() {
+    let o = std::process::Command::new(bin())
+        .args(["inspect"])
+        .arg(file("users.csv"))
+        .arg(file("roles.csv"))
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("kind:     users list"), "{out}");
+    assert!(out.contains("kind:     role assignments"), "{out}");
+    assert!(out.contains("accountEnabled"), "{out}");
+}
