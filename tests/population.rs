@@ -133,7 +133,10 @@ fn users_list_roles_and_exclusions_set_the_denominators() {
     assert_eq!(p["not_in_users_list"], 1, "gus");
     assert_eq!(p["only_in_users_list"], 1, "zed (yan is disabled)");
     assert_eq!(p["synchronized"], 4, "ann, ben, dan, hal");
-    assert_eq!(p["cloud_only"], 1, "ivy");
+    assert_eq!(
+        p["cloud_only"], 2,
+        "ivy (False), fay (empty: never synchronized)"
+    );
     let rules: Vec<(String, u64)> = p["rules"]
         .as_array()
         .unwrap()
@@ -488,4 +491,101 @@ fn inspect_names_the_directory_files() {
     assert!(out.contains("kind:     users list"), "{out}");
     assert!(out.contains("kind:     role assignments"), "{out}");
     assert!(out.contains("accountEnabled"), "{out}");
+}
+
+/// The sample data's users list and role assignments, checked against a plain computation over
+/// the files: every registration user is enabled, so the figures stay those of the
+/// registration export, and the departments add up by a second count.
+#[test]
+fn sample_data_population_matches_a_plain_count() {
+    use std::collections::{BTreeMap, HashMap, HashSet};
+    let sample = fixture("../../sample-data");
+    let read = |name: &str| {
+        let text = std::fs::read_to_string(sample.join(name)).unwrap();
+        let text = text.trim_start_matches('\u{feff}').to_string();
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let h = r.headers().unwrap().clone();
+        let rows: Vec<HashMap<String, String>> = r
+            .records()
+            .map(|rec| {
+                h.iter()
+                    .zip(rec.unwrap().iter())
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect()
+            })
+            .collect();
+        rows
+    };
+    let registration = read("exportUserRegistrationDetails_2026-11-20.csv");
+    let users = read("exportUsers_2026-11-20.csv");
+    let roles = read("RoleAssignments_2026-11-20.csv");
+    // Distinct registration users by lower-cased UPN, newest row wins (the only duplicate of
+    // the sample differs in case only, and both rows have the same capability).
+    let mut capable: BTreeMap<String, bool> = BTreeMap::new();
+    for r in &registration {
+        capable
+            .entry(r["userPrincipalName"].to_lowercase())
+            .or_insert(r["isMfaCapable"] == "True");
+    }
+    let listed: HashMap<String, &HashMap<String, String>> = users
+        .iter()
+        .map(|u| (u["userPrincipalName"].to_lowercase(), u))
+        .collect();
+    let mut per_dept: BTreeMap<Option<String>, (u64, u64)> = BTreeMap::new();
+    for (upn, cap) in &capable {
+        let dept = listed
+            .get(upn)
+            .map(|u| u["department"].clone())
+            .filter(|d| !d.is_empty());
+        let e = per_dept.entry(dept).or_default();
+        e.0 += 1;
+        e.1 += u64::from(*cap);
+    }
+    let enabled_extra = users
+        .iter()
+        .filter(|u| !capable.contains_key(&u["userPrincipalName"].to_lowercase()))
+        .filter(|u| u["accountEnabled"] == "True")
+        .count() as u64;
+    let role_users: HashSet<String> = roles
+        .iter()
+        .filter(|r| r["PrincipalType"] == "User")
+        .map(|r| r["PrincipalUserPrincipalName"].to_lowercase())
+        .collect();
+
+    let out = common::run(&[sample], None);
+    let p = &out.json["population"];
+    assert_eq!(p["in_scope"].as_u64().unwrap(), capable.len() as u64);
+    assert_eq!(p["disabled"], 0);
+    assert_eq!(p["only_in_users_list"].as_u64().unwrap(), enabled_extra);
+    assert_eq!(
+        p["role_assignments"]["users"].as_u64().unwrap(),
+        role_users.len() as u64
+    );
+    assert_eq!(
+        p["role_assignments"]["added_admins"], 0,
+        "roles go to isAdmin users"
+    );
+    let got: BTreeMap<Option<String>, (u64, u64)> = p["by_department"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["name"].as_str().map(str::to_string),
+                (
+                    b["users"].as_u64().unwrap(),
+                    b["mfa_capable"].as_u64().unwrap(),
+                ),
+            )
+        })
+        .collect();
+    assert_eq!(got, per_dept);
+    // The hostile department is escaped in the report and guarded in the CSV.
+    assert!(out
+        .html
+        .contains("=HYPERLINK(&quot;http:&#x2f;&#x2f;evil.example&quot;"));
+    assert!(out
+        .users
+        .contains(",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"Sales\"\")\","));
+    assert!(!out.users.contains(",\"=HYPERLINK("));
 }

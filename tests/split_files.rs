@@ -42,11 +42,19 @@ fn split(src: &Path, parts: usize, into: &Path) {
     }
 }
 
-/// The JSON without what names the files.
+/// The JSON without what names the files (the inputs, and the folder in the titles of notes
+/// about a file).
 fn figures(mut json: Value) -> Value {
     let o = json.as_object_mut().unwrap();
     o.remove("inputs");
     o.remove("skipped_files");
+    for note in o["data_quality"].as_array_mut().unwrap() {
+        let title = note["title"].as_str().unwrap().to_string();
+        if let Some((path, rest)) = title.split_once(": ") {
+            let file = path.rsplit('/').next().unwrap();
+            note["title"] = Value::String(format!("{file}: {rest}"));
+        }
+    }
     json
 }
 

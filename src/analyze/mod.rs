@@ -264,8 +264,13 @@ pub fn analyze(
             (empty, None)
         }
     };
-    // Every figure and action is about the users who count.
-    let pu = per_user.clone().lazy().filter(population::in_scope());
+    // Every figure and action is about the users who count (when that is everyone, the filter
+    // is left out: it would copy every column of a million-user frame for nothing).
+    let pu = if population.in_scope == population.registration_users {
+        per_user.clone().lazy()
+    } else {
+        per_user.clone().lazy().filter(population::in_scope())
+    };
 
     let kept_methods = user_methods.clone();
     progress.step("analyzing: summaries");

@@ -248,7 +248,13 @@ impl UsersBuilder {
                 })
             };
             let enabled = flag(UserField::AccountEnabled, &mut bad_enabled);
-            let sync = flag(UserField::OnPremisesSync, &mut bad_sync);
+            // Graph leaves onPremisesSyncEnabled empty for accounts never synchronized, and the
+            // bulk download's directorySynced is empty for them too: cloud-only.
+            let sync = if c.has(UserField::OnPremisesSync) {
+                flag(UserField::OnPremisesSync, &mut bad_sync).or(Some(false))
+            } else {
+                None
+            };
             let raw = get(r, UserField::Created).unwrap_or_default();
             let created = parse_datetime(&raw).unwrap_or_else(|_| {
                 bad_created.0 += 1;
@@ -280,7 +286,11 @@ impl UsersBuilder {
             "an accountEnabled value",
             "those accounts count as enabled",
         );
-        note(bad_sync, "an on-premises sync value", "shown as unknown");
+        note(
+            bad_sync,
+            "an on-premises sync value",
+            "those accounts count as cloud-only",
+        );
         note(bad_created, "a creation date", "shown as unknown");
         if no_upn > 0 {
             outcome.notes.push(format!(
