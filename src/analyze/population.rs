@@ -326,27 +326,41 @@ pub fn apply(
 
     // Scope: excluded (first matching rule), else disabled, else in scope.
     let mut uses = vec![0u64; scope.exclusions.len()];
-    let mut scope_col: Vec<&str> = Vec::with_capacity(height);
-    let mut reason_col: Vec<Option<String>> = Vec::with_capacity(height);
-    for (i, enabled) in enabled.iter().enumerate() {
-        let rule = scope
-            .exclusions
-            .iter()
-            .position(|e| e.matches(upn.get(i), id.get(i)));
-        if let Some(r) = rule {
-            uses[r] += 1;
-            scope_col.push("excluded");
-            reason_col.push(Some(scope.exclusions[r].reason.clone()));
-        } else if *enabled == Some(false) {
-            scope_col.push("disabled");
-            reason_col.push(Some("account disabled".into()));
-        } else {
-            scope_col.push("in_scope");
-            reason_col.push(None);
+    if scope.exclusions.is_empty() && directory.is_none() {
+        // Everyone counts: constant columns, nothing per user.
+        out.with_column(Column::new_scalar(
+            "scope".into(),
+            Scalar::new(DataType::String, AnyValue::StringOwned("in_scope".into())),
+            height,
+        ))?;
+        out.with_column(Column::full_null(
+            "scope_reason".into(),
+            height,
+            &DataType::String,
+        ))?;
+    } else {
+        let mut scope_col: Vec<&str> = Vec::with_capacity(height);
+        let mut reason_col: Vec<Option<&str>> = Vec::with_capacity(height);
+        for (i, enabled) in enabled.iter().enumerate() {
+            let rule = scope
+                .exclusions
+                .iter()
+                .position(|e| e.matches(upn.get(i), id.get(i)));
+            if let Some(r) = rule {
+                uses[r] += 1;
+                scope_col.push("excluded");
+                reason_col.push(Some(&scope.exclusions[r].reason));
+            } else if *enabled == Some(false) {
+                scope_col.push("disabled");
+                reason_col.push(Some("account disabled"));
+            } else {
+                scope_col.push("in_scope");
+                reason_col.push(None);
+            }
         }
+        out.with_column(Column::new("scope".into(), scope_col))?;
+        out.with_column(Column::new("scope_reason".into(), reason_col))?;
     }
-    out.with_column(Column::new("scope".into(), scope_col))?;
-    out.with_column(Column::new("scope_reason".into(), reason_col))?;
     stats.rules = scope
         .exclusions
         .iter()
