@@ -96,7 +96,11 @@ fn created(upn: &str) -> String {
     let hour = 1 + (h >> 24) % 12;
     let minute = (h >> 32) % 60;
     let second = (h >> 40) % 60;
-    let half = if (h >> 48).is_multiple_of(2) { "AM" } else { "PM" };
+    let half = if (h >> 48).is_multiple_of(2) {
+        "AM"
+    } else {
+        "PM"
+    };
     format!("{month}/{day}/{year} {hour}:{minute:02}:{second:02} {half}")
 }
 

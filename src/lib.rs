@@ -197,6 +197,9 @@ pub fn run_report(opts: &ReportOptions) -> Result<RunSummary> {
     if let Some(p) = &opts.users {
         outputs.push(("users CSV", &report::UsersCsv, p));
     }
+    if let Some(p) = &opts.xlsx {
+        outputs.push(("Excel workbook", &report::XlsxWorkbook, p));
+    }
     let files = ingest::discover(&opts.inputs)?;
     check_outputs(
         &files,

@@ -149,7 +149,7 @@ fn csv_err(e: ::csv::Error) -> crate::error::Error {
 }
 
 /// The columns of an action frame, ready to format rows from any thread.
-struct Rows {
+pub(super) struct Rows {
     ranked: bool,
     /// Without sign-in logs the sign-in columns stay empty rather than claiming zero.
     have_signins: bool,
@@ -182,7 +182,13 @@ struct Rows {
 }
 
 impl Rows {
-    fn new(report: &Report, frame: &polars::prelude::DataFrame, ranked: bool) -> Result<Self> {
+    /// `ranked`: the first column is the row's rank (the action list); else the number of the
+    /// user's first action rule (the users list).
+    pub(super) fn new(
+        report: &Report,
+        frame: &polars::prelude::DataFrame,
+        ranked: bool,
+    ) -> Result<Self> {
         // One chunk per column: row lookups by index are then direct.
         let col = |name: &str| -> Result<polars::prelude::Series> {
             Ok(frame
@@ -235,6 +241,73 @@ impl Rows {
         })
     }
 
+    /// Row `i` in the columns of [`HEADER`], typed: the CSV writes every cell as text, the
+    /// workbook numbers as numbers and times as dates.
+    pub(super) fn cells(&self, i: usize) -> [Cell<'_>; HEADER.len()] {
+        let b = self.bits.get(i).unwrap_or(0);
+        let (codes, actions_text) = self
+            .texts
+            .get(&b)
+            .map_or(("", ""), |(c, t)| (c.as_str(), t.as_str()));
+        let kind = self
+            .user_type
+            .get(i)
+            .unwrap_or(if self.guest.get(i) == Some(true) {
+                "guest"
+            } else {
+                "member"
+            });
+        let first = if self.ranked {
+            Some(i as u64 + 1)
+        } else {
+            self.priority.get(i).map(|p| u64::from(p) + 1)
+        };
+        // Without sign-in logs the sign-in columns stay empty rather than claiming zero.
+        let signins =
+            |v: Option<u32>| Cell::Count(self.have_signins.then(|| u64::from(v.unwrap_or(0))));
+        fn text(v: Option<&str>) -> Cell<'_> {
+            Cell::Text(v.unwrap_or_default())
+        }
+        let yes_no = |v: Option<bool>, none: &'static str| {
+            Cell::Text(match v {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => none,
+            })
+        };
+        [
+            Cell::Count(first),
+            text(self.upn.get(i)),
+            text(self.name.get(i)),
+            Cell::Text(kind),
+            yes_no(self.admin.get(i), "unknown"),
+            Cell::Text(
+                self.tier
+                    .get(i)
+                    .and_then(Tier::from_rank)
+                    .map_or("unknown", |t| t.key()),
+            ),
+            Cell::Text(self.methods.get(i).unwrap_or("unknown")),
+            Cell::Text(self.default.get(i).unwrap_or("unknown")),
+            Cell::Text(codes),
+            Cell::Text(actions_text),
+            text(self.class.get(i)),
+            signins(self.signins.get(i)),
+            signins(self.successes.get(i)),
+            signins(self.single.get(i)),
+            text(self.used.get(i)),
+            Cell::Time(self.first_reg.get(i)),
+            Cell::Time(self.last_reg.get(i)),
+            text(self.events.get(i)),
+            text(self.department.get(i)),
+            text(self.country.get(i)),
+            yes_no(self.enabled.get(i), ""),
+            text(self.roles.get(i)),
+            text(self.scope.get(i)),
+            text(self.scope_reason.get(i)),
+        ]
+    }
+
     /// The CSV text of rows `range`, every cell guarded.
     fn format(&self, range: std::ops::Range<usize>) -> Result<Vec<u8>> {
         use std::fmt::Write as _;
@@ -242,77 +315,34 @@ impl Rows {
             .terminator(::csv::Terminator::CRLF)
             .from_writer(Vec::with_capacity(range.len() * 400));
         let mut number = String::new();
-        let mut cell = String::new();
-        let no_rules = (String::new(), String::new());
         for i in range {
-            let b = self.bits.get(i).unwrap_or(0);
-            let (codes, actions_text) = self.texts.get(&b).unwrap_or(&no_rules);
-            let kind = self
-                .user_type
-                .get(i)
-                .unwrap_or(if self.guest.get(i) == Some(true) {
-                    "guest"
-                } else {
-                    "member"
-                });
-            cell.clear();
-            if self.ranked {
-                let _ = write!(cell, "{}", i + 1);
-            } else if let Some(p) = self.priority.get(i) {
-                let _ = write!(cell, "{}", p + 1);
+            for cell in self.cells(i) {
+                let value = match cell {
+                    Cell::Text(s) | Cell::Time(Some(s)) => s,
+                    Cell::Count(Some(n)) => {
+                        number.clear();
+                        let _ = write!(number, "{n}");
+                        number.as_str()
+                    }
+                    Cell::Count(None) | Cell::Time(None) => "",
+                };
+                w.write_field(guard(value).as_bytes()).map_err(csv_err)?;
             }
-            let mut field = |v: &str| w.write_field(guard(v).as_bytes()).map_err(csv_err);
-            field(&cell)?;
-            field(self.upn.get(i).unwrap_or_default())?;
-            field(self.name.get(i).unwrap_or_default())?;
-            field(kind)?;
-            field(match self.admin.get(i) {
-                Some(true) => "yes",
-                Some(false) => "no",
-                None => "unknown",
-            })?;
-            field(
-                self.tier
-                    .get(i)
-                    .and_then(Tier::from_rank)
-                    .map(|t| t.key())
-                    .unwrap_or("unknown"),
-            )?;
-            field(self.methods.get(i).unwrap_or("unknown"))?;
-            field(self.default.get(i).unwrap_or("unknown"))?;
-            field(codes)?;
-            field(actions_text)?;
-            field(self.class.get(i).unwrap_or_default())?;
-            for v in [
-                self.signins.get(i),
-                self.successes.get(i),
-                self.single.get(i),
-            ] {
-                number.clear();
-                if self.have_signins {
-                    let _ = write!(number, "{}", v.unwrap_or(0));
-                }
-                field(&number)?;
-            }
-            field(self.used.get(i).unwrap_or_default())?;
-            field(self.first_reg.get(i).unwrap_or_default())?;
-            field(self.last_reg.get(i).unwrap_or_default())?;
-            field(self.events.get(i).unwrap_or_default())?;
-            field(self.department.get(i).unwrap_or_default())?;
-            field(self.country.get(i).unwrap_or_default())?;
-            field(match self.enabled.get(i) {
-                Some(true) => "yes",
-                Some(false) => "no",
-                None => "",
-            })?;
-            field(self.roles.get(i).unwrap_or_default())?;
-            field(self.scope.get(i).unwrap_or_default())?;
-            field(self.scope_reason.get(i).unwrap_or_default())?;
             w.write_record(None::<&[u8]>).map_err(csv_err)?;
         }
         w.into_inner()
             .map_err(|e| crate::error::Error::Internal(format!("CSV: {}", e.error())))
     }
+}
+
+/// One value of a per-user row.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Cell<'a> {
+    Text(&'a str),
+    /// A count or rank; `None`: empty.
+    Count(Option<u64>),
+    /// An RFC 3339 time; `None`: empty.
+    Time(Option<&'a str>),
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 mod csv;
 mod html;
 mod json;
+mod xlsx;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -20,6 +21,10 @@ use crate::ingest::{FileReport, SkippedFile};
 pub use self::csv::{ActionsCsv, UsersCsv};
 pub use html::HtmlReport;
 pub use json::JsonSummary;
+pub use xlsx::{
+    action_sheet_name, workbook_bytes, XlsxWorkbook, ACTION_ROWS_PER_SHEET, EXCEL_MAX_ROWS,
+    MAX_CELL_CHARS,
+};
 
 pub const TOOL_NAME: &str = env!("CARGO_PKG_NAME");
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
