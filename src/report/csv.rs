@@ -34,6 +34,9 @@ pub const HEADER: [&str; 18] = [
     "audit_events",
 ];
 
+/// With `--baseline` exports, the last column: how the user changed since the baseline.
+pub const CHANGE_COLUMN: &str = "change_since_baseline";
+
 /// Neutralize a cell that a spreadsheet would read as a formula: a leading `=`, `+`, `-`, `@`,
 /// tab or carriage return gets a leading apostrophe (OWASP CSV injection guidance).
 pub fn guard(cell: &str) -> std::borrow::Cow<'_, str> {
@@ -84,8 +87,12 @@ fn write_users(
     out: &mut dyn Write,
 ) -> Result<()> {
     out.write_all(b"\xEF\xBB\xBF").map_err(io)?;
-    let mut header = HEADER;
+    let mut header = HEADER.to_vec();
     header[0] = first;
+    let rows = Rows::new(report, frame, first == HEADER[0])?;
+    if rows.change.is_some() {
+        header.push(CHANGE_COLUMN);
+    }
     let mut w = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::CRLF)
         .from_writer(Vec::new());
@@ -95,7 +102,6 @@ fn write_users(
         .map_err(|e| crate::error::Error::Internal(format!("CSV: {}", e.error())))?;
     out.write_all(&header).map_err(io)?;
 
-    let rows = Rows::new(report, frame, first == HEADER[0])?;
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     let height = frame.height();
     let mut start = 0;
@@ -165,6 +171,8 @@ struct Rows {
     first_reg: polars::prelude::StringChunked,
     last_reg: polars::prelude::StringChunked,
     events: polars::prelude::StringChunked,
+    /// `change_since_baseline` per row (`--baseline` with exports).
+    change: Option<Vec<&'static str>>,
     /// Codes and texts per distinct combination of action rules, built once.
     texts: std::collections::HashMap<u32, (String, String)>,
 }
@@ -213,6 +221,10 @@ impl Rows {
             first_reg: col("first_registration")?.str()?.clone(),
             last_reg: col("last_registration")?.str()?.clone(),
             events: col("audit_events")?.str()?.clone(),
+            change: match report.baseline {
+                Some(b) => b.change_column(&report.analysis.per_user, frame)?,
+                None => None,
+            },
             texts,
         })
     }
@@ -280,6 +292,9 @@ impl Rows {
             field(self.first_reg.get(i).unwrap_or_default())?;
             field(self.last_reg.get(i).unwrap_or_default())?;
             field(self.events.get(i).unwrap_or_default())?;
+            if let Some(change) = &self.change {
+                field(change[i])?;
+            }
             w.write_record(None::<&[u8]>).map_err(csv_err)?;
         }
         w.into_inner()

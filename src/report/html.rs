@@ -51,6 +51,8 @@ fn environment() -> Environment<'static> {
     });
     env.add_template("report.html", TEMPLATE)
         .expect("the report template compiles");
+    env.add_template("progress.html", crate::baseline::TEMPLATE)
+        .expect("the progress template compiles");
     env
 }
 
@@ -477,6 +479,7 @@ fn context(report: &Report) -> Value {
         "signin_download": crate::findings::SIGNIN_LOG_DOWNLOAD,
         "tiers_doc": tiers_doc,
         "stale_days": crate::findings::data_quality::STALE_DAYS,
+        "baseline": report.baseline.map(|b| crate::baseline::html(b, report)),
     })
 }
 

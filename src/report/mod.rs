@@ -19,7 +19,7 @@ use crate::ingest::{FileReport, SkippedFile};
 
 pub use self::csv::{ActionsCsv, UsersCsv};
 pub use html::HtmlReport;
-pub use json::JsonSummary;
+pub use json::{JsonSummary, SCHEMA_VERSION};
 
 pub const TOOL_NAME: &str = env!("CARGO_PKG_NAME");
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -36,6 +36,8 @@ pub struct Report<'a> {
     pub notes: Vec<Note>,
     /// Users are named by pseudonyms (`--redact`).
     pub redacted: bool,
+    /// The comparison with `--baseline`, when given.
+    pub baseline: Option<&'a crate::baseline::Comparison>,
 }
 
 impl Report<'_> {
