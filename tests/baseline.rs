@@ -378,6 +378,45 @@ fn phone_only_users_against_the_retirement() {
 }
 
 #[test]
+fn a_baseline_whose_method_lists_were_lost() {
+    // The registration fixtures: the PowerShell export with lost lists as the baseline, the
+    // Graph beta export now. Same 11 distinct users (IVAN@ is ivan@'s older row) with the same
+    // object ids and the same isMfaCapable: matched by id, capability unchanged, and the tiers
+    // and methods of the baseline unknown.
+    let out = run(
+        &[fixture("registration/b-graph-beta.csv")],
+        &[fixture("registration/c-powershell-lost-lists.csv")],
+    );
+    let b = &out.json["baseline"];
+    let u = &b["users"];
+    assert_eq!(u["matched"], 11);
+    assert_eq!(u["matched_by_id"], 11);
+    assert_eq!(u["by_change"]["unchanged"], 11);
+    assert_eq!(u["tier_unknown"], 11);
+    assert_eq!(u["same_tier"], 0);
+    assert_eq!(u["lost_mfa_method"], 0);
+    assert_eq!(b["tiers"], Value::Null);
+    assert_eq!(b["kpis"]["phone_only"]["before"], Value::Null);
+    assert_eq!(b["kpis"]["phone_only"]["trend"], Value::Null);
+    // bob and gina are phone-only now; who was before is unknown.
+    assert_eq!(b["sms_voice"]["phone_only_after"], 2);
+    for key in [
+        "phone_only_remaining",
+        "phone_only_resolved",
+        "phone_only_since",
+        "change_per_day",
+        "on_track",
+    ] {
+        assert_eq!(b["sms_voice"][key], Value::Null, "{key}");
+    }
+    // The matrix is all zeros: every user is left out.
+    let m = b["tier_matrix"].as_object().unwrap();
+    assert!(m
+        .values()
+        .all(|row| row.as_object().unwrap().values().all(|n| n == 0)));
+}
+
+#[test]
 fn a_json_summary_as_baseline_gives_the_same_figures() {
     // First review: the JSON summary of the before snapshot.
     let first = run(&[baseline_fixture("before.csv")], &[]);

@@ -157,7 +157,14 @@ fn sms_voice(c: &Comparison, report: &Report, before: &Figures, after: &Figures)
     };
     let retirement = crate::analyze::sms_voice_retirement();
     let round2 = |x: f64| (x * 100.0).round() / 100.0;
-    let users = c.users.as_ref();
+    // Per-user phone-only counts only where every list is known in both snapshots, as the
+    // phone_only figures themselves.
+    let users = c.users.as_ref().filter(|_| b.is_some() && a.is_some());
+    let on_track = match (a, per_day) {
+        (Some(0), _) => Some(true),
+        (Some(_), Some(_)) => Some(projected.is_some_and(|d| d <= retirement)),
+        _ => None,
+    };
     json!({
         "retirement": retirement.to_string(),
         "days_left": left,
@@ -169,7 +176,7 @@ fn sms_voice(c: &Comparison, report: &Report, before: &Figures, after: &Figures)
         "change_per_day": per_day.map(round2),
         "needed_per_day": a.filter(|_| left > 0).map(|a| round2(a as f64 / left as f64)),
         "projected_clear": projected.map(|d| d.to_string()),
-        "on_track": a.map(|_| projected.is_some_and(|d| d <= retirement)),
+        "on_track": on_track,
     })
 }
 
