@@ -4,6 +4,7 @@
 //! the whole pipeline; tests call it directly.
 
 pub mod analyze;
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod error;
@@ -205,13 +206,21 @@ pub fn run_report(opts: &ReportOptions) -> Result<RunSummary> {
         &files,
         &outputs.iter().map(|(_, _, p)| *p).collect::<Vec<_>>(),
     )?;
+    // --baseline: what the report is compared with (found before anything is read).
+    let baseline = baseline::Baseline::locate(
+        &opts.baseline,
+        &outputs.iter().map(|(_, _, p)| *p).collect::<Vec<_>>(),
+    )?;
 
     let progress = progress::Progress::new(opts.progress);
-    let Analyzed {
-        analysis,
-        files,
-        skipped,
-    } = analyze_inputs(&files, opts, &progress)?;
+    let (
+        Analyzed {
+            analysis,
+            files,
+            skipped,
+        },
+        baseline,
+    ) = baseline.analyze(&files, opts, &progress)?;
     let (guidance, further) = findings::evaluate_all(&analysis);
     let notes = findings::data_quality::notes(&analysis, &files, &skipped);
     let report = Report {
@@ -226,6 +235,7 @@ pub fn run_report(opts: &ReportOptions) -> Result<RunSummary> {
         redacted: opts.redact.is_some(),
         organisation: opts.organisation.clone(),
         config_file: opts.config.as_ref().map(|p| p.display().to_string()),
+        baseline: baseline.as_ref(),
     };
     for (name, exporter, path) in &outputs {
         progress.step(&format!("writing {name} {}", path.display()));

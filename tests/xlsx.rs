@@ -772,6 +772,7 @@ fn sample_workbook(per_sheet: usize) -> Vec<u8> {
         redacted: false,
         organisation: None,
         config_file: None,
+        baseline: None,
     };
     report::workbook_bytes(&report, per_sheet).unwrap()
 }

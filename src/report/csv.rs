@@ -40,6 +40,9 @@ pub const HEADER: [&str; 24] = [
     "scope_reason",
 ];
 
+/// With `--baseline` exports, the last column: how the user changed since the baseline.
+pub const CHANGE_COLUMN: &str = "change_since_baseline";
+
 /// Neutralize a cell that a spreadsheet would read as a formula: a leading `=`, `+`, `-`, `@`,
 /// tab or carriage return gets a leading apostrophe (OWASP CSV injection guidance).
 pub fn guard(cell: &str) -> std::borrow::Cow<'_, str> {
@@ -90,8 +93,12 @@ fn write_users(
     out: &mut dyn Write,
 ) -> Result<()> {
     out.write_all(b"\xEF\xBB\xBF").map_err(io)?;
-    let mut header = HEADER;
+    let mut header = HEADER.to_vec();
     header[0] = first;
+    let rows = Rows::new(report, frame, first == HEADER[0])?;
+    if rows.change.is_some() {
+        header.push(CHANGE_COLUMN);
+    }
     let mut w = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::CRLF)
         .from_writer(Vec::new());
@@ -101,7 +108,6 @@ fn write_users(
         .map_err(|e| crate::error::Error::Internal(format!("CSV: {}", e.error())))?;
     out.write_all(&header).map_err(io)?;
 
-    let rows = Rows::new(report, frame, first == HEADER[0])?;
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     let height = frame.height();
     let mut start = 0;
@@ -177,6 +183,8 @@ pub(super) struct Rows {
     roles: polars::prelude::StringChunked,
     scope: polars::prelude::StringChunked,
     scope_reason: polars::prelude::StringChunked,
+    /// `change_since_baseline` per row (`--baseline` with exports).
+    change: Option<Vec<&'static str>>,
     /// Codes and texts per distinct combination of action rules, built once.
     texts: std::collections::HashMap<u32, (String, String)>,
 }
@@ -237,6 +245,10 @@ impl Rows {
             roles: col("admin_roles")?.str()?.clone(),
             scope: col("scope")?.str()?.clone(),
             scope_reason: col("scope_reason")?.str()?.clone(),
+            change: match report.baseline {
+                Some(b) => b.change_column(&report.analysis.per_user, frame)?,
+                None => None,
+            },
             texts,
         })
     }
@@ -308,6 +320,16 @@ impl Rows {
         ]
     }
 
+    /// Whether the rows have the `change_since_baseline` column.
+    pub(super) fn has_change(&self) -> bool {
+        self.change.is_some()
+    }
+
+    /// Row `i`'s change since the baseline, when the rows have that column.
+    pub(super) fn change(&self, i: usize) -> Option<&'static str> {
+        self.change.as_ref().map(|c| c[i])
+    }
+
     /// The CSV text of rows `range`, every cell guarded.
     fn format(&self, range: std::ops::Range<usize>) -> Result<Vec<u8>> {
         use std::fmt::Write as _;
@@ -327,6 +349,9 @@ impl Rows {
                     Cell::Count(None) | Cell::Time(None) => "",
                 };
                 w.write_field(guard(value).as_bytes()).map_err(csv_err)?;
+            }
+            if let Some(change) = self.change(i) {
+                w.write_field(change.as_bytes()).map_err(csv_err)?;
             }
             w.write_record(None::<&[u8]>).map_err(csv_err)?;
         }

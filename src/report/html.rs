@@ -55,6 +55,8 @@ fn environment() -> Environment<'static> {
         .expect("the report template compiles");
     env.add_template("population.html", POPULATION)
         .expect("the population template compiles");
+    env.add_template("progress.html", crate::baseline::TEMPLATE)
+        .expect("the progress template compiles");
     env
 }
 
@@ -481,6 +483,7 @@ fn context(report: &Report) -> Value {
         "signin_download": crate::findings::SIGNIN_LOG_DOWNLOAD,
         "tiers_doc": tiers_doc,
         "stale_days": crate::findings::data_quality::STALE_DAYS,
+        "baseline": report.baseline.map(|b| crate::baseline::html(b, report)),
         "organisation": report.organisation,
         "config_file": report.config_file,
         "population": population_context(&a.population),

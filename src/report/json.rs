@@ -190,6 +190,7 @@ pub fn report_json(report: &Report) -> Value {
             "by_code": object(&a.action_counts),
         },
         "data_quality": report.notes,
+        "baseline": report.baseline.map(|b| crate::baseline::json(b, report)),
     })
 }
 

@@ -20,7 +20,7 @@ use crate::ingest::{FileReport, SkippedFile};
 
 pub use self::csv::{ActionsCsv, UsersCsv};
 pub use html::HtmlReport;
-pub use json::JsonSummary;
+pub use json::{JsonSummary, SCHEMA_VERSION};
 pub use xlsx::{
     action_sheet_name, workbook_bytes, XlsxWorkbook, ACTION_ROWS_PER_SHEET, EXCEL_MAX_ROWS,
     MAX_CELL_CHARS,
@@ -45,6 +45,8 @@ pub struct Report<'a> {
     pub organisation: Option<String>,
     /// The config file the settings came from.
     pub config_file: Option<String>,
+    /// The comparison with `--baseline`, when given.
+    pub baseline: Option<&'a crate::baseline::Comparison>,
 }
 
 impl Report<'_> {

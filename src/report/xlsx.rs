@@ -17,7 +17,7 @@ use rust_xlsxwriter::{
     XlsxError,
 };
 
-use super::csv::{Cell as ActionCell, Rows as ActionRows, HEADER};
+use super::csv::{Cell as ActionCell, Rows as ActionRows, CHANGE_COLUMN, HEADER};
 use super::{io, Exporter, Report, TOOL_NAME, TOOL_VERSION};
 use crate::analyze::actions;
 use crate::analyze::signins::TRACKED_ERRORS;
@@ -717,8 +717,12 @@ fn action_sheets(
             ws.set_column_width(c as u16, *width)?;
         }
         ws.set_freeze_panes(1, 0)?;
-        ws.autofilter(0, 0, (end - start) as u32, HEADER.len() as u16 - 1)?;
-        x.header(ws, 0, &HEADER)?;
+        let mut header = HEADER.to_vec();
+        if rows.has_change() {
+            header.push(CHANGE_COLUMN);
+        }
+        ws.autofilter(0, 0, (end - start) as u32, header.len() as u16 - 1)?;
+        x.header(ws, 0, &header)?;
         for i in start..end {
             let row = (i - start) as u32 + 1;
             for (c, cell) in rows.cells(i).into_iter().enumerate() {
@@ -728,6 +732,9 @@ fn action_sheets(
                     ActionCell::Time(t) => t.map_or(V::Empty, V::Time),
                 };
                 x.put(ws, row, c as u16, &v)?;
+            }
+            if let Some(change) = rows.change(i) {
+                x.put(ws, row, HEADER.len() as u16, &text(change))?;
             }
         }
     }
