@@ -196,6 +196,11 @@ fn sample_workbook_has_every_sheet_in_order() {
         "Default methods",
         "Tiers",
         "Device groups",
+        // The sample has a users list and role assignments, and no exclusions.
+        "Population",
+        "Departments",
+        "Countries",
+        "Admin roles",
     ];
     expected.extend(SIGNIN_SHEETS);
     expected.extend(AUDIT_SHEETS);
@@ -847,4 +852,103 @@ fn an_unusable_temporary_folder_stops_the_run_without_a_partial_workbook() {
         .filter(|n| n.contains("xlsx"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// The population fixture (tests/population.rs has its user-by-user table) with exclusions:
+/// the population sheets hold the figures worked out by hand there.
+#[test]
+fn population_sheets_hold_the_scope_exclusions_and_breakdowns() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = ReportOptions {
+        inputs: vec![fixture("population")],
+        xlsx: Some(dir.path().join("report.xlsx")),
+        title: "Population".into(),
+        generated_at: Some(fixed_time()),
+        exclusions: vec![entra_mfa_report::analyze::population::Exclusion {
+            pattern: "bg-*@contoso.example".into(),
+            reason: "Break-glass accounts".into(),
+            source: "--exclude".into(),
+        }],
+        ..Default::default()
+    };
+    run_report(&opts).unwrap();
+    let bytes = std::fs::read(dir.path().join("report.xlsx")).unwrap();
+    let mut book = open(&bytes);
+    let names = book.sheet_names();
+    for name in [
+        "Population",
+        "Exclusions",
+        "Excluded users",
+        "Departments",
+        "Countries",
+        "Admin roles",
+    ] {
+        assert!(names.iter().any(|n| n == name), "{name} in {names:?}");
+    }
+    let population = rows(&sheet(&mut book, "Population"));
+    // 12 users; bg-1 and bg-2 excluded, cat and eve disabled: 8 in scope.
+    assert_eq!(
+        float(&row_of(&population, "In scope (counted in every figure)")[1]),
+        8.0
+    );
+    assert_eq!(float(&row_of(&population, "Excluded")[1]), 2.0);
+    assert_eq!(float(&row_of(&population, "Disabled accounts")[1]), 2.0);
+    let share = float(&row_of(&population, "In scope (counted in every figure)")[2]);
+    assert!((share - 8.0 / 12.0).abs() < 1e-9, "{share}");
+    let excluded = rows(&sheet(&mut book, "Excluded users"));
+    let upns: Vec<&str> = excluded[1..].iter().map(|r| string(&r[0])).collect();
+    assert_eq!(upns, ["bg-1@contoso.example", "bg-2@contoso.example"]);
+    assert_eq!(string(&excluded[1][2]), "Break-glass accounts");
+    let departments = rows(&sheet(&mut book, "Departments"));
+    // svc-sync is in scope now (no rule for it) and has no department: 3 without one.
+    let none = row_of(&departments, "(none given)");
+    assert_eq!(float(&none[1]), 3.0);
+    let hr = row_of(&departments, "HR");
+    assert_eq!((float(&hr[1]), float(&hr[2])), (2.0, 2.0));
+    let roles = rows(&sheet(&mut book, "Admin roles"));
+    assert_eq!(float(&row_of(&roles, "User Administrator")[1]), 2.0);
+}
+
+/// With `--baseline` the workbook has the progress sheets, with the figures of the JSON.
+#[test]
+fn progress_sheets_follow_the_json_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = ReportOptions {
+        inputs: vec![fixture("baseline/after.csv")],
+        baseline: vec![fixture("baseline/before.csv")],
+        xlsx: Some(dir.path().join("report.xlsx")),
+        json: Some(dir.path().join("summary.json")),
+        title: "Progress".into(),
+        generated_at: Some(fixed_time()),
+        ..Default::default()
+    };
+    run_report(&opts).unwrap();
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap())
+            .unwrap();
+    let bytes = std::fs::read(dir.path().join("report.xlsx")).unwrap();
+    let mut book = open(&bytes);
+    let names = book.sheet_names();
+    assert_eq!(
+        &names[2..5],
+        ["Progress", "Progress statuses", "Tier transitions"]
+    );
+    let progress = rows(&sheet(&mut book, "Progress"));
+    let capable = row_of(&progress, "MFA capable");
+    let k = &json["baseline"]["kpis"]["mfa_capable"];
+    assert_eq!(float(&capable[1]), k["before"].as_f64().unwrap());
+    assert_eq!(float(&capable[2]), k["after"].as_f64().unwrap());
+    assert_eq!(float(&capable[3]), k["change"].as_f64().unwrap());
+    let matrix = rows(&sheet(&mut book, "Tier transitions"));
+    let total: f64 = matrix[1..]
+        .iter()
+        .flat_map(|r| r[1..].iter().map(float))
+        .sum();
+    let m = json["baseline"]["tier_matrix"].as_object().unwrap();
+    let expected: f64 = m
+        .values()
+        .flat_map(|r| r.as_object().unwrap().values().map(|v| v.as_f64().unwrap()))
+        .sum();
+    assert_eq!(total, expected);
+    assert!(total > 0.0);
 }

@@ -17,6 +17,7 @@ fuzz_target!(|data: &[u8]| {
         json: Some(dir.join("summary.json")),
         actions: Some(dir.join("actions.csv")),
         users: None,
+        xlsx: Some(dir.join("report.xlsx")),
         as_of: None,
         deadline: None,
         title: "Fuzz report".into(),
@@ -25,6 +26,7 @@ fuzz_target!(|data: &[u8]| {
         strict: false,
         // No pseudonyms: the fuzzer looks for panics, not for redaction.
         redact: None,
+        ..Default::default()
     };
     let _ = run_report(&opts);
 });

@@ -28,7 +28,7 @@ use crate::progress::Progress;
 use crate::redact::Redactor;
 use crate::{analyze_inputs, Analyzed, ReportOptions};
 
-pub use compare::{Change, UserChanges};
+pub use compare::{Change, UserChanges, KPIS};
 pub use render::{html, json};
 
 /// The progress section's template, included by `report.html`.

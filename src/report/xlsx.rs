@@ -102,6 +102,9 @@ fn build(report: &Report, per_sheet: usize) -> std::result::Result<Vec<u8>, Xlsx
     // The summary comes first but is filled last: it counts the texts clipped in every sheet.
     wb.add_worksheet().set_name("Summary")?;
     scorecard(&x, wb.add_worksheet(), report)?;
+    if let Some(b) = report.baseline {
+        progress_sheets(&x, &mut wb, &crate::baseline::json(b, report))?;
+    }
     action_sheets(&x, &mut wb, report, per_sheet)?;
     breakdowns(&x, &mut wb, report)?;
     summary(&x, wb.worksheet_from_index(0)?, report)?;
@@ -961,6 +964,8 @@ fn breakdowns(
         "",
     )?;
 
+    population_sheets(x, wb, report)?;
+
     if let Some(st) = &a.signins {
         signin_sheets(x, wb, st)?;
     }
@@ -1613,6 +1618,297 @@ fn audit_sheets(
             .collect::<Vec<_>>(),
         "No user in these lists.",
     )
+}
+
+/// Who counts: the population figures, the exclusion rules and excluded users, and with a
+/// users list or role assignments their breakdowns.
+fn population_sheets(
+    x: &Writer,
+    wb: &mut Workbook,
+    report: &Report,
+) -> std::result::Result<(), XlsxError> {
+    let p = &report.analysis.population;
+    let of = p.registration_users;
+    let mut rows: Vec<Vec<V>> = vec![
+        vec![
+            text("Distinct users in the registration export"),
+            V::Count(of),
+            share(Some(of), of),
+        ],
+        vec![
+            text("In scope (counted in every figure)"),
+            V::Count(p.in_scope),
+            share(Some(p.in_scope), of),
+        ],
+        vec![
+            text("Disabled accounts"),
+            V::Count(p.disabled),
+            share(Some(p.disabled), of),
+        ],
+        vec![
+            text("Excluded"),
+            V::Count(p.excluded),
+            share(Some(p.excluded), of),
+        ],
+    ];
+    if p.users_list {
+        rows.push(vec![
+            text("Not in the users list (counted as enabled)"),
+            V::Maybe(p.not_in_users_list),
+            share(p.not_in_users_list, of),
+        ]);
+        rows.push(vec![
+            text("Enabled accounts only in the users list (not counted)"),
+            V::Maybe(p.only_in_users_list),
+            V::Empty,
+        ]);
+        rows.push(vec![
+            text("In scope, synchronized from on-premises AD"),
+            V::Maybe(p.synchronized),
+            share(p.synchronized, p.in_scope),
+        ]);
+        rows.push(vec![
+            text("In scope, cloud-only"),
+            V::Maybe(p.cloud_only),
+            share(p.cloud_only, p.in_scope),
+        ]);
+    }
+    if let Some(r) = &p.role_assignments {
+        rows.push(vec![
+            text("Role assignments read"),
+            V::Count(r.assignments),
+            V::Empty,
+        ]);
+        rows.push(vec![
+            text("Users holding a directory role (admins)"),
+            V::Count(r.users),
+            share(Some(r.users), of),
+        ]);
+        rows.push(vec![
+            text("Of them, not marked isAdmin by the registration export"),
+            V::Count(r.added_admins),
+            V::Empty,
+        ]);
+        rows.push(vec![
+            text("Assignments to groups or applications (not expanded)"),
+            V::Count(r.non_user_assignments),
+            V::Empty,
+        ]);
+        rows.push(vec![
+            text("Assignments to users not in the registration export"),
+            V::Count(r.unmatched_assignments),
+            V::Empty,
+        ]);
+    }
+    x.table(
+        wb,
+        "Population",
+        &[("Users", 56.0), ("Count", 10.0), ("Share", 10.0)],
+        &rows,
+        "",
+    )?;
+    if !p.rules.is_empty() {
+        x.table(
+            wb,
+            "Exclusions",
+            &[
+                ("Pattern or object id", 40.0),
+                ("Reason", 50.0),
+                ("From", 30.0),
+                ("Users", 10.0),
+            ],
+            &p.rules
+                .iter()
+                .map(|r| {
+                    vec![
+                        text(r.rule.pattern.as_str()),
+                        text(r.rule.reason.as_str()),
+                        text(r.rule.source.as_str()),
+                        V::Count(r.users),
+                    ]
+                })
+                .collect::<Vec<_>>(),
+            "",
+        )?;
+        let yes_no = |v: Option<bool>| match v {
+            Some(true) => text("yes"),
+            Some(false) => text("no"),
+            None => V::Empty,
+        };
+        let mut excluded: Vec<Vec<V>> = p
+            .excluded_users
+            .iter()
+            .map(|u| {
+                vec![
+                    text(u.upn.as_str()),
+                    text(u.display_name.as_deref().unwrap_or_default()),
+                    text(u.reason.as_str()),
+                    yes_no(u.mfa_capable),
+                    yes_no(u.phishing_resistant),
+                ]
+            })
+            .collect();
+        let more = p.excluded.saturating_sub(p.excluded_users.len() as u64);
+        if more > 0 {
+            excluded.push(vec![text(format!(
+                "… and {more} more excluded users: the users CSV (--users) lists them all"
+            ))]);
+        }
+        x.table(
+            wb,
+            "Excluded users",
+            &[
+                ("User", 40.0),
+                ("Display name", 30.0),
+                ("Reason", 50.0),
+                ("MFA capable", 12.0),
+                ("Phishing-resistant method", 14.0),
+            ],
+            &excluded,
+            "No user matched an exclusion.",
+        )?;
+    }
+    for (name, label, list) in [
+        ("Departments", "Department", &p.by_department),
+        ("Countries", "Country or region", &p.by_country),
+    ] {
+        let Some(list) = list else { continue };
+        let rows: Vec<Vec<V>> = list
+            .iter()
+            .map(|b| {
+                vec![
+                    text(b.name.as_deref().unwrap_or("(none given)")),
+                    V::Count(b.users),
+                    V::Count(b.mfa_capable),
+                    share(Some(b.mfa_capable), b.users),
+                    V::Count(b.phishing_resistant),
+                    share(Some(b.phishing_resistant), b.users),
+                    V::Count(b.phone_only),
+                    share(Some(b.phone_only), b.users),
+                    V::Count(b.no_mfa_method),
+                    share(Some(b.no_mfa_method), b.users),
+                ]
+            })
+            .collect();
+        x.table(
+            wb,
+            name,
+            &[
+                (label, 30.0),
+                ("Users in scope", 12.0),
+                ("MFA capable", 12.0),
+                ("MFA capable %", 12.0),
+                ("Phishing-resistant", 12.0),
+                ("Phishing-resistant %", 12.0),
+                ("Phone only", 12.0),
+                ("Phone only %", 12.0),
+                ("No MFA method", 12.0),
+                ("No MFA method %", 12.0),
+            ],
+            &rows,
+            "No user in scope.",
+        )?;
+    }
+    if let Some(r) = &p.role_assignments {
+        x.table(
+            wb,
+            "Admin roles",
+            &[("Role", 40.0), ("Users", 10.0)],
+            &r.roles
+                .iter()
+                .map(|(role, n)| vec![text(role.as_str()), V::Count(*n)])
+                .collect::<Vec<_>>(),
+            "No role is held by a user of the registration export.",
+        )?;
+    }
+    Ok(())
+}
+
+/// The comparison with `--baseline`, from its JSON form (the same figures as the report's
+/// progress section): the key figures before and now, the statuses, and the tier matrix.
+fn progress_sheets(
+    x: &Writer,
+    wb: &mut Workbook,
+    b: &serde_json::Value,
+) -> std::result::Result<(), XlsxError> {
+    let count = |v: &serde_json::Value| v.as_u64().map_or(V::Empty, V::Count);
+    let signed = |v: &serde_json::Value| v.as_i64().map_or(V::Empty, |n| V::Num(n as f64));
+    let fraction = |v: &serde_json::Value| V::Share(v.as_f64().map(|p| p / 100.0));
+    let points = |v: &serde_json::Value| v.as_f64().map_or(V::Empty, V::Num);
+    let kpis: Vec<Vec<V>> = crate::baseline::KPIS
+        .iter()
+        .filter_map(|k| {
+            let r = b["kpis"].get(k.key)?;
+            Some(vec![
+                text(k.label),
+                count(&r["before"]),
+                count(&r["after"]),
+                signed(&r["change"]),
+                fraction(&r["before_pct"]),
+                fraction(&r["after_pct"]),
+                points(&r["change_pp"]),
+                text(r["trend"].as_str().unwrap_or_default().to_string()),
+            ])
+        })
+        .collect();
+    x.table(
+        wb,
+        "Progress",
+        &[
+            ("Figure", 40.0),
+            ("Baseline", 11.0),
+            ("Now", 11.0),
+            ("Change", 10.0),
+            ("Baseline %", 11.0),
+            ("Now %", 11.0),
+            ("Change (points)", 13.0),
+            ("Trend", 10.0),
+        ],
+        &kpis,
+        "",
+    )?;
+    let statuses: Vec<Vec<V>> = b["statuses"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|s| {
+            let t = |k: &str| text(s[k].as_str().unwrap_or_default().to_string());
+            vec![t("id"), t("title"), t("before"), t("after"), t("trend")]
+        })
+        .collect();
+    x.table(
+        wb,
+        "Progress statuses",
+        &[
+            ("ID", 26.0),
+            ("Recommendation or finding", 60.0),
+            ("Baseline", 14.0),
+            ("Now", 14.0),
+            ("Trend", 10.0),
+        ],
+        &statuses,
+        "",
+    )?;
+    if let Some(matrix) = b["tier_matrix"].as_object() {
+        let columns: Vec<String> = matrix
+            .values()
+            .next()
+            .and_then(|r| r.as_object())
+            .map(|r| r.keys().cloned().collect())
+            .unwrap_or_default();
+        let mut header: Vec<(&str, f64)> = vec![("From (baseline) \\ to (now)", 26.0)];
+        header.extend(columns.iter().map(|c| (c.as_str(), 14.0)));
+        let rows: Vec<Vec<V>> = matrix
+            .iter()
+            .map(|(from, to)| {
+                let mut row = vec![text(from.clone())];
+                row.extend(columns.iter().map(|c| count(&to[c.as_str()])));
+                row
+            })
+            .collect();
+        x.table(wb, "Tier transitions", &header, &rows, "")?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
