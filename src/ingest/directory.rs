@@ -402,7 +402,8 @@ impl RolesBuilder {
         })?;
         if groups > 0 {
             outcome.notes.push(format!(
-                "{groups} assignments are to groups or applications: their members are not listed in this file, so they are not marked as admins"
+                "{groups} assignment{} to groups or applications: their members are not listed in this file, so they are not marked as admins",
+                if groups == 1 { " is" } else { "s are" }
             ));
         }
         if no_role > 0 {
