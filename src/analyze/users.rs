@@ -35,40 +35,15 @@ pub fn taxonomy_frame() -> PolarsResult<DataFrame> {
 
 /// Keep one row per user: the same UPN ignoring case, or the same object id, is one user.
 /// The most recently updated row wins; ties keep the first row read. Rows keep their order.
-/// (Decided on the four key columns, then applied column by column, each input column freed
-/// once filtered, so the frame is never held twice.)
+/// (Decided on the key columns, then applied column by column, each input column freed once
+/// filtered, so the frame is never held twice.)
 pub fn distinct_users(users: DataFrame) -> PolarsResult<DataFrame> {
-    let newest_first = SortMultipleOptions::default()
-        .with_order_descending(true)
-        .with_nulls_last(true)
-        .with_maintain_order(true);
-    let kept = users
-        .clone()
-        .lazy()
-        .select([
-            col("row"),
-            col("last_updated_us"),
-            col("upn_key"),
-            col("id"),
-        ])
-        .sort_by_exprs([col("last_updated_us")], newest_first)
-        .unique_stable_generic(Some(vec![col("upn_key")]), UniqueKeepStrategy::First)
-        .with_column(
-            when(col("id").is_null())
-                .then(col("upn_key"))
-                .otherwise(col("id"))
-                .alias("id_key"),
-        )
-        .unique_stable_generic(Some(vec![col("id_key")]), UniqueKeepStrategy::First)
-        .select([col("row")])
-        .collect()?;
-    // `row` is the position of each row in `users`.
-    let mut keep = vec![false; users.height()];
-    for r in kept.column("row")?.u32()?.iter().flatten() {
-        if let Some(k) = keep.get_mut(r as usize) {
-            *k = true;
-        }
-    }
+    // One chunk per column: row lookups by index are then direct.
+    let keep = kept_rows(
+        &users.column("upn_key")?.str()?.rechunk(),
+        &users.column("id")?.str()?.rechunk(),
+        &users.column("last_updated_us")?.i64()?.rechunk(),
+    );
     if !keep.contains(&false) {
         return Ok(users);
     }
@@ -80,6 +55,75 @@ pub fn distinct_users(users: DataFrame) -> PolarsResult<DataFrame> {
         .map(|c| c.filter(&mask))
         .collect::<PolarsResult<Vec<Column>>>()?;
     DataFrame::new(height, columns)
+}
+
+/// Which rows [`distinct_users`] keeps. The rule, applied to the rows sorted newest first
+/// (rows without a timestamp last, ties in reading order): keep the first row of each UPN, then,
+/// of those, the first row of each object id (a row without an id is keyed by its UPN).
+///
+/// Most rows share no key with any other row and are kept whatever the order; they are found
+/// by sorting 64-bit hashes of the keys, which reads memory in order (a hash table of a million
+/// strings would miss the caches on nearly every lookup). Only the rows that share a hash with
+/// another row are then sorted by time and resolved by their actual keys.
+pub(crate) fn kept_rows(
+    upn: &StringChunked,
+    id: &StringChunked,
+    stamp: &Int64Chunked,
+) -> Vec<bool> {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    let n = upn.len();
+    let id_key = |i: usize| id.get(i).or_else(|| upn.get(i));
+    /// Rows whose key shares its hash with another row's.
+    fn shared<'a>(n: usize, key: impl Fn(usize) -> Option<&'a str>) -> Vec<u32> {
+        let hasher = BuildHasherDefault::<DefaultHasher>::default();
+        let mut pairs: Vec<(u64, u32)> = (0..n)
+            .map(|i| (hasher.hash_one(key(i)), i as u32))
+            .collect();
+        pairs.sort_unstable();
+        let mut rows = Vec::new();
+        let mut start = 0;
+        while start < pairs.len() {
+            let mut end = start + 1;
+            while end < pairs.len() && pairs[end].0 == pairs[start].0 {
+                end += 1;
+            }
+            if end - start > 1 {
+                rows.extend(pairs[start..end].iter().map(|p| p.1));
+            }
+            start = end;
+        }
+        rows
+    }
+    let (by_upn, by_id) = std::thread::scope(|scope| {
+        let upn_rows = scope.spawn(|| shared(n, |i| upn.get(i)));
+        let id_rows = shared(n, id_key);
+        (upn_rows.join().expect("hashing UPNs"), id_rows)
+    });
+    let mut keep = vec![true; n];
+    let mut contested: Vec<usize> = by_upn.iter().chain(&by_id).map(|&i| i as usize).collect();
+    contested.sort_unstable();
+    contested.dedup();
+    if contested.is_empty() {
+        return keep;
+    }
+    for &i in &contested {
+        keep[i] = false;
+    }
+    // Newest first, no timestamp last, ties in reading order.
+    contested.sort_by(|&a, &b| match (stamp.get(a), stamp.get(b)) {
+        (Some(x), Some(y)) => y.cmp(&x).then(a.cmp(&b)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.cmp(&b),
+    });
+    let mut upns = std::collections::HashSet::with_capacity(contested.len());
+    let mut ids = std::collections::HashSet::with_capacity(contested.len());
+    for i in contested {
+        if upns.insert(upn.get(i)) && ids.insert(id_key(i)) {
+            keep[i] = true;
+        }
+    }
+    keep
 }
 
 /// Method classification per method list: counts of MFA methods, device groups and the best
@@ -186,4 +230,63 @@ pub fn per_user(users: DataFrame, user_methods: LazyFrame) -> PolarsResult<DataF
         ])
         .drop(cols(["best_rank"]))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rule of [`kept_rows`] done the plain way: sort every row, then two passes of
+    /// first-seen keys.
+    fn reference(upn: &[Option<&str>], id: &[Option<&str>], stamp: &[Option<i64>]) -> Vec<bool> {
+        let mut order: Vec<usize> = (0..upn.len()).collect();
+        order.sort_by_key(|&i| (stamp[i].is_none(), std::cmp::Reverse(stamp[i]), i));
+        let mut upns = std::collections::HashSet::new();
+        let first: Vec<usize> = order.into_iter().filter(|&i| upns.insert(upn[i])).collect();
+        let mut ids = std::collections::HashSet::new();
+        let mut keep = vec![false; upn.len()];
+        for i in first {
+            if ids.insert(id[i].or(upn[i])) {
+                keep[i] = true;
+            }
+        }
+        keep
+    }
+
+    #[test]
+    fn kept_rows_follow_the_plain_rule() {
+        // A small generator: few distinct keys, so duplicates of every kind are frequent.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m
+        };
+        let upn_names: Vec<String> = (0..40)
+            .map(|k| format!("user{k}@contoso.example"))
+            .collect();
+        let id_names: Vec<String> = (0..30).map(|k| format!("id-{k}")).collect();
+        for round in 0..300 {
+            let n = 1 + (round % 60) as usize;
+            let mut upn = Vec::new();
+            let mut id = Vec::new();
+            let mut stamp = Vec::new();
+            for _ in 0..n {
+                upn.push((next(20) != 0).then(|| upn_names[next(40) as usize].as_str()));
+                id.push((next(3) != 0).then(|| id_names[next(30) as usize].as_str()));
+                stamp.push((next(4) != 0).then(|| next(5) as i64));
+            }
+            let got = kept_rows(
+                &StringChunked::from_iter_options("u".into(), upn.iter().copied()),
+                &StringChunked::from_iter_options("i".into(), id.iter().copied()),
+                &Int64Chunked::from_iter_options("t".into(), stamp.iter().copied()),
+            );
+            assert_eq!(
+                got,
+                reference(&upn, &id, &stamp),
+                "round {round}: {upn:?} {id:?} {stamp:?}"
+            );
+        }
+    }
 }
