@@ -92,10 +92,16 @@ impl Redactor {
             u.display_name = None;
         }
         for r in &mut a.population.rules {
-            // A pattern without wildcards names one user.
-            if !r.rule.pattern.contains(['*', '?']) {
-                r.rule.pattern = self.user(&r.rule.pattern);
-            }
+            // A pattern without wildcards names one user: it gets that user's pseudonym. One
+            // with wildcards may still name a person (`jane.doe*`): it gets a pseudonym of its
+            // own.
+            r.rule.pattern = if r.rule.pattern.contains(['*', '?']) {
+                let mac = hmac_sha256(&self.key, format!("pattern\0{}", r.rule.pattern).as_bytes());
+                let hex: String = mac.iter().map(|b| format!("{b:02x}")).collect();
+                format!("pattern-{}", &hex[..PSEUDONYM_HEX])
+            } else {
+                self.user(&r.rule.pattern)
+            };
         }
         if let Some(audit) = &mut a.audit {
             for u in audit

@@ -46,6 +46,8 @@ struct Run {
     html: String,
     actions: String,
     users: String,
+    /// Every text part of the workbook (sheets, shared strings), concatenated.
+    xlsx_text: String,
     _dir: tempfile::TempDir,
 }
 
@@ -57,6 +59,7 @@ fn run(inputs: &[PathBuf], exclusions: Vec<Exclusion>, redact: bool) -> Run {
         json: Some(out.path().join("s.json")),
         actions: Some(out.path().join("a.csv")),
         users: Some(out.path().join("u.csv")),
+        xlsx: Some(out.path().join("w.xlsx")),
         title: "Population test".into(),
         generated_at: Some(fixed_time()),
         exclusions,
@@ -72,6 +75,16 @@ fn run(inputs: &[PathBuf], exclusions: Vec<Exclusion>, redact: bool) -> Run {
         html: read("r.html"),
         actions: read("a.csv"),
         users: read("u.csv"),
+        xlsx_text: {
+            use std::io::Read as _;
+            let file = std::fs::File::open(out.path().join("w.xlsx")).unwrap();
+            let mut zip = zip::ZipArchive::new(file).unwrap();
+            let mut text = String::new();
+            for i in 0..zip.len() {
+                zip.by_index(i).unwrap().read_to_string(&mut text).unwrap();
+            }
+            text
+        },
         _dir: out,
     }
 }
@@ -349,22 +362,44 @@ fn the_users_list_alone_leaves_out_disabled_accounts() {
 
 #[test]
 fn redaction_names_excluded_users_by_pseudonym() {
+    use entra_mfa_report::config::exclusion_argument;
     let inputs = [file("registration.csv"), file("users.csv")];
-    let mut rules = break_glass_and_sync();
-    rules.push(rule("gus@contoso.example", "Leaver"));
+    // As from the command line: reasons given and not.
+    let rules = vec![
+        exclusion_argument("BG-*@contoso.example=Break-glass accounts"),
+        exclusion_argument("00000000-0000-0000-0000-000000000008"),
+        exclusion_argument("nobody-*@contoso.example"),
+        exclusion_argument("gus@contoso.example"),
+    ];
     let r = run(&inputs, rules, true);
     let text = serde_json::to_string(&r.json).unwrap();
     for name in [
         "bg-1@",
         "bg-2@",
+        "BG-*",
+        "nobody-",
         "svc-sync@",
+        "00000000-0000-0000-0000-000000000008",
         "Break glass",
         "HYPERLINK",
         "gus@",
     ] {
         assert!(!text.contains(name), "{name} in the JSON");
         assert!(!r.html.contains(name), "{name} in the HTML");
+        assert!(!r.users.contains(name), "{name} in the users CSV");
+        assert!(!r.actions.contains(name), "{name} in the actions CSV");
+        assert!(!r.xlsx_text.contains(name), "{name} in the workbook");
     }
+    let patterns: Vec<&str> = r.json["population"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["pattern"].as_str().unwrap())
+        .collect();
+    assert!(
+        patterns[0].starts_with("pattern-") && patterns[3].starts_with("user-"),
+        "{patterns:?}"
+    );
     assert_eq!(r.json["population"]["excluded"], 4);
     let excluded = r.json["population"]["excluded_users"].as_array().unwrap();
     assert!(excluded
@@ -588,4 +623,182 @@ fn sample_data_population_matches_a_plain_count() {
         .users
         .contains(",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"Sales\"\")\","));
     assert!(!out.users.contains(",\"=HYPERLINK("));
+}
+
+/// Sign-ins of users who do not count: the per-user sign-in figures (classes, named users)
+/// leave them out like the actions do, while the figures of sign-in rows keep every sign-in.
+#[test]
+fn sign_ins_of_excluded_and_disabled_users_are_not_per_user_findings() {
+    let tmp = tempfile::tempdir().unwrap();
+    for name in ["registration.csv", "users.csv"] {
+        std::fs::copy(file(name), tmp.path().join(name)).unwrap();
+    }
+    // 2023 layout (44 columns): successful single-factor sign-ins of bg-2 (excluded, not
+    // capable), eve (disabled, not capable) and ben (in scope, not capable).
+    let header = std::fs::read_to_string(fixture(
+        "signins/InteractiveSignIns_2023-05-01_2023-05-02.csv",
+    ))
+    .unwrap()
+    .lines()
+    .next()
+    .unwrap()
+    .to_string();
+    let mut csv = header + "\n";
+    for (n, upn) in ["bg-2", "eve", "ben"].iter().enumerate() {
+        csv.push_str(&format!(
+            "2026-11-19T08:00:0{n}Z,r{n},,,{upn},{upn}@contoso.example,,,,,,,,,,,,,,,,Success,0,,Browser,,,,No,,,,,,Single-factor authentication,,,,,,,,,Success\n"
+        ));
+    }
+    std::fs::write(
+        tmp.path()
+            .join("InteractiveSignIns_2026-11-19_2026-11-20.csv"),
+        csv,
+    )
+    .unwrap();
+    let r = run(
+        &[tmp.path().to_path_buf()],
+        vec![rule("bg-*@contoso.example", "Break-glass accounts")],
+        false,
+    );
+    let s = &r.json["signins"];
+    assert_eq!(s["rows"], 3, "every sign-in row counts");
+    assert_eq!(s["single_factor_success"], 3);
+    let class = |k: &str| s["registered_vs_used"][k].as_u64().unwrap();
+    assert_eq!(class("not_capable_signed_in"), 1, "ben only");
+    let f = common::finding(&r.json, "signins-not-capable");
+    assert_eq!(f["affected"], 1);
+    let named: Vec<&str> = f["examples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["upn"].as_str().unwrap())
+        .collect();
+    assert_eq!(named, ["ben@contoso.example"]);
+    assert_eq!(r.json["actions"]["by_code"]["NOT_CAPABLE_SIGNING_IN"], 1);
+}
+
+/// A role file that names only groups says nothing about who is an admin: without isAdmin in
+/// the export the admin checks still need data, and a warning says why.
+#[test]
+fn group_only_role_assignments_leave_admins_unknown() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        file("registration.csv"),
+        tmp.path().join("registration.csv"),
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("roles.csv"),
+        "Role,Principal name,Principal ID,Principal type,Assignment type\r\nGlobal Administrator,Admins,00000000-0000-0000-0000-0000000000aa,Group,Active\r\n",
+    )
+    .unwrap();
+    let r = run(&[tmp.path().to_path_buf()], Vec::new(), false);
+    assert!(r.json["registration"]["admins"].is_null());
+    assert_eq!(
+        common::finding(&r.json, "admins-mfa")["status"],
+        "needs_data"
+    );
+    let roles = &r.json["population"]["role_assignments"];
+    assert_eq!(
+        (
+            roles["users"].as_u64(),
+            roles["non_user_assignments"].as_u64()
+        ),
+        (Some(0), Some(1))
+    );
+    let notes = r.json["data_quality"].as_array().unwrap();
+    assert!(notes.iter().any(|n| n["id"] == "group-role-assignments"));
+}
+
+fn run_with_baseline(
+    inputs: &[PathBuf],
+    baseline: &[PathBuf],
+    exclusions: Vec<Exclusion>,
+) -> Result<Run, String> {
+    let out = tempfile::tempdir().unwrap();
+    let opts = ReportOptions {
+        inputs: inputs.to_vec(),
+        baseline: baseline.to_vec(),
+        html: Some(out.path().join("r.html")),
+        json: Some(out.path().join("s.json")),
+        users: Some(out.path().join("u.csv")),
+        title: "Baseline and population".into(),
+        generated_at: Some(fixed_time()),
+        exclusions,
+        ..Default::default()
+    };
+    run_report(&opts).map_err(|e| e.to_string())?;
+    let read = |n: &str| std::fs::read_to_string(out.path().join(n)).unwrap();
+    Ok(Run {
+        json: serde_json::from_str(&read("s.json")).unwrap(),
+        html: read("r.html"),
+        actions: String::new(),
+        users: read("u.csv"),
+        xlsx_text: String::new(),
+        _dir: out,
+    })
+}
+
+/// The baseline is compared with the users who count: a user excluded or disabled now is no
+/// longer in the comparison (counted as gone), never a regression; a change of rules is said.
+#[test]
+fn baseline_compares_users_in_scope_and_flags_a_population_change() {
+    let excluded = || vec![rule("bg-*@contoso.example", "Break-glass accounts")];
+    // Baseline: the registration export alone, no users list (the exclusions apply to both
+    // snapshots: bg-1, bg-2 are out of both). Now: users list and roles, so cat and eve are
+    // disabled as well.
+    let r = run_with_baseline(&[dir()], &[file("registration.csv")], excluded()).unwrap();
+    let b = &r.json["baseline"];
+    assert_eq!(b["population"]["changed"], true);
+    assert_eq!(b["population"]["before"]["in_scope"], 10);
+    assert_eq!(b["population"]["before"]["users_list"], false);
+    assert_eq!(b["population"]["after"]["in_scope"], 8);
+    let u = &b["users"];
+    assert_eq!(
+        (u["before"].as_u64(), u["after"].as_u64()),
+        (Some(10), Some(8))
+    );
+    // cat and eve are out of this snapshot's scope: gone from the comparison.
+    assert_eq!(
+        (
+            u["matched"].as_u64(),
+            u["removed"].as_u64(),
+            u["new"].as_u64()
+        ),
+        (Some(8), Some(2), Some(0))
+    );
+    assert_eq!(
+        u["regressions"], 0,
+        "the same data in both: nobody went backwards"
+    );
+    assert_eq!(users_cell(&r.users, "cat", "change_since_baseline"), "");
+    assert_eq!(users_cell(&r.users, "bg-1", "change_since_baseline"), "");
+    assert_eq!(
+        users_cell(&r.users, "ann", "change_since_baseline"),
+        "unchanged"
+    );
+    assert!(r
+        .html
+        .contains("The two snapshots count different populations"));
+
+    // The same inputs and rules on both sides: a like-for-like comparison, no warning.
+    let same = run_with_baseline(&[dir()], &[dir()], excluded()).unwrap();
+    assert_eq!(same.json["baseline"]["population"]["changed"], false);
+    assert_eq!(same.json["baseline"]["users"]["removed"], 0);
+    assert!(!same
+        .html
+        .contains("The two snapshots count different populations"));
+}
+
+/// A hand-edited baseline summary with an absurd count gives no change figure, not a crash.
+#[test]
+fn a_baseline_summary_with_huge_counts_does_not_overflow() {
+    let first = run_with_baseline(&[file("registration.csv")], &[], Vec::new()).unwrap();
+    let mut summary = first.json.clone();
+    summary["registration"]["mfa_capable"] = json!(u64::MAX);
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("old.json");
+    std::fs::write(&path, serde_json::to_string(&summary).unwrap()).unwrap();
+    let r = run_with_baseline(&[file("registration.csv")], &[path], Vec::new()).unwrap();
+    assert!(r.json["baseline"]["kpis"]["mfa_capable"]["change"].is_null());
 }

@@ -37,19 +37,23 @@ impl Exclusion {
         if id.is_some_and(|id| id == p) {
             return true;
         }
-        upn_key.is_some_and(|u| glob(p.as_bytes(), u.as_bytes()))
+        upn_key.is_some_and(|u| {
+            let (p, u): (Vec<char>, Vec<char>) = (p.chars().collect(), u.chars().collect());
+            glob(&p, &u)
+        })
     }
 }
 
-/// `*`/`?` wildcard match of the whole `text` (linear backtracking on the last `*`).
-fn glob(pattern: &[u8], text: &[u8]) -> bool {
+/// `*`/`?` wildcard match of the whole `text`, character by character (backtracking on the
+/// last `*` only).
+fn glob(pattern: &[char], text: &[char]) -> bool {
     let (mut p, mut t) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while t < text.len() {
-        if p < pattern.len() && (pattern[p] == b'?' || pattern[p] == text[t]) {
+        if p < pattern.len() && (pattern[p] == '?' || pattern[p] == text[t]) {
             p += 1;
             t += 1;
-        } else if p < pattern.len() && pattern[p] == b'*' {
+        } else if p < pattern.len() && pattern[p] == '*' {
             star = Some((p, t));
             p += 1;
         } else if let Some((sp, st)) = star {
@@ -60,7 +64,7 @@ fn glob(pattern: &[u8], text: &[u8]) -> bool {
             return false;
         }
     }
-    pattern[p..].iter().all(|&c| c == b'*')
+    pattern[p..].iter().all(|&c| c == '*')
 }
 
 /// How many users an exclusion rule took (a rule that takes nobody is probably mistyped).
@@ -190,10 +194,16 @@ pub fn apply(
         let idx = IdxCa::from_iter_options(
             "idx".into(),
             (0..height).map(|i| {
+                // By UPN only when one side has no object id: two different ids under one
+                // UPN are two accounts (one deleted and created again).
                 let found = id
                     .get(i)
                     .and_then(|x| by_id.get(x))
-                    .or_else(|| upn.get(i).and_then(|u| by_upn.get(u)))
+                    .or_else(|| {
+                        upn.get(i)
+                            .and_then(|u| by_upn.get(u))
+                            .filter(|&&d| id.get(i).is_none() || d_id.get(d as usize).is_none())
+                    })
                     .copied();
                 if let Some(f) = found {
                     matched[f as usize] = true;
@@ -282,10 +292,12 @@ pub fn apply(
                 rs.non_user_assignments += 1;
                 continue;
             }
-            let user = p_id
-                .get(i)
-                .and_then(|x| by_id.get(x))
-                .or_else(|| p_upn.get(i).and_then(|u| by_upn.get(u)));
+            let user = p_id.get(i).and_then(|x| by_id.get(x)).or_else(|| {
+                p_upn
+                    .get(i)
+                    .and_then(|u| by_upn.get(u))
+                    .filter(|&&u| p_id.get(i).is_none() || id.get(u).is_none())
+            });
             match (user, role.get(i)) {
                 (Some(&u), Some(name)) => {
                     if !held[u].contains(&name) {
@@ -319,7 +331,11 @@ pub fn apply(
             .collect();
         per_role.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         rs.roles = per_role;
-        out.with_column(Column::new("is_admin".into(), is_admin))?;
+        // A file that names no user of the export (only groups, or only a header) says
+        // nothing about who is an admin: the export's own isAdmin stays, unknown or not.
+        if rs.users > 0 {
+            out.with_column(Column::new("is_admin".into(), is_admin))?;
+        }
         stats.role_assignments = Some(rs);
     }
     out.with_column(Column::new("admin_roles".into(), admin_roles))?;
@@ -505,13 +521,22 @@ mod tests {
 
     #[test]
     fn glob_matches_whole_upn() {
-        assert!(glob(b"bg-*@contoso.com", b"bg-admin1@contoso.com"));
-        assert!(glob(b"*", b""));
-        assert!(glob(b"svc-??@*", b"svc-01@x.org"));
-        assert!(!glob(b"svc-??@*", b"svc-001@x.org"));
-        assert!(!glob(b"bg-*", b"xbg-admin"));
-        assert!(glob(b"a*b*c", b"aXXbYYc"));
-        assert!(!glob(b"a*b*c", b"aXXbYYcd"));
+        let g = |p: &str, t: &str| {
+            glob(
+                &p.chars().collect::<Vec<_>>(),
+                &t.chars().collect::<Vec<_>>(),
+            )
+        };
+        assert!(g("bg-*@contoso.com", "bg-admin1@contoso.com"));
+        assert!(g("*", ""));
+        assert!(g("svc-??@*", "svc-01@x.org"));
+        assert!(!g("svc-??@*", "svc-001@x.org"));
+        assert!(!g("bg-*", "xbg-admin"));
+        assert!(g("a*b*c", "aXXbYYc"));
+        assert!(!g("a*b*c", "aXXbYYcd"));
+        // One character, not one byte.
+        assert!(g("j?rg@*", "jörg@contoso.com"));
+        assert!(!g("j??rg@*", "jörg@contoso.com"));
     }
 
     #[test]

@@ -477,6 +477,7 @@ impl PerRow {
             "is_mfa_registered",
             "is_guest",
             "default_method",
+            "scope",
         ])?;
         let reg_rows = per_user.column("row")?.u32()?.clone();
         let capable_flag = per_user.column("is_mfa_capable")?.bool()?.clone();
@@ -869,7 +870,14 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
     let not_in_registration = unmatched.len() as u64;
     let not_in_registration_examples: Vec<String> =
         unmatched.iter().take(10).map(|w| w.to_string()).collect();
-    let class_counts = counts(per_user.clone().lazy(), "signin_class")?;
+    // Per-user figures (classes, named users, prompts) are about the users who count, like the
+    // actions; figures of sign-in rows and of people who signed in are about every sign-in.
+    let scoped = per_user
+        .clone()
+        .lazy()
+        .filter(col("scope").eq(lit("in_scope")))
+        .collect()?;
+    let class_counts = counts(scoped.clone().lazy(), "signin_class")?;
     let registered_vs_used: Vec<(UsageClass, u64)> = UsageClass::ALL
         .iter()
         .map(|c| {
@@ -888,7 +896,7 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
 
     let top =
         |filter: Expr, by: &str, detail: &dyn Fn(u64) -> String| -> PolarsResult<Vec<SignInUser>> {
-            let df = per_user
+            let df = scoped
                 .clone()
                 .lazy()
                 .filter(filter)
@@ -926,15 +934,14 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
         "legacy_signins",
         &|n| format!("{n} legacy-protocol sign-in attempt(s)"),
     )?;
-    let repeated_denial_users = per_user
+    let repeated_denial_users = scoped
         .column("mfa_denials")?
         .u32()?
         .iter()
         .filter(|d| d.is_some_and(|d| d >= REPEATED_DENIALS))
         .count() as u64;
 
-    let prompt_df = per_user
-        .clone()
+    let prompt_df = scoped
         .lazy()
         .filter(col("prompts").gt(lit(0u32)))
         .with_column(
@@ -1039,6 +1046,7 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
             "is_mfa_registered",
             "is_guest",
             "default_method",
+            "scope",
             "prompts",
             "active_days",
         ]),

@@ -377,10 +377,21 @@ impl View {
     }
 }
 
+/// The users who count (`scope` = `in_scope`), in their order.
+fn in_scope(per_user: &DataFrame) -> PolarsResult<DataFrame> {
+    per_user
+        .clone()
+        .lazy()
+        .filter(crate::analyze::population::in_scope())
+        .collect()
+}
+
 /// Match the users of `before` and `after` and classify every transition.
+/// Only the users in scope of each snapshot take part, as in the headline figures: a user
+/// excluded or disabled in one snapshot counts as absent from it.
 pub fn users(before: &Analysis, after: &Analysis) -> Result<UserChanges> {
-    let b = View::new(&before.per_user)?;
-    let a = View::new(&after.per_user)?;
+    let b = View::new(&in_scope(&before.per_user)?)?;
+    let a = View::new(&in_scope(&after.per_user)?)?;
 
     // Object id first, where both snapshots have one; then the lower-cased UPN, unless both
     // users have object ids that differ (a deleted account re-created under the same name).
@@ -600,6 +611,8 @@ impl UserChanges {
     /// The change of each row of `frame`, found through its `upn` in `per_user` (the frame the
     /// changes were computed on, row for row).
     pub fn column_for(&self, per_user: &DataFrame, frame: &DataFrame) -> Result<Vec<&'static str>> {
+        // Users out of scope have no change: they are in neither comparison.
+        let per_user = &in_scope(per_user)?;
         if per_user.height() != self.per_user.len() {
             return Err(Error::Internal(
                 "the per-user changes do not match the users".into(),

@@ -104,6 +104,40 @@ pub struct Figures {
     pub tiers: Option<Vec<u64>>,
     /// `(id, title, status key)` in report order.
     pub statuses: Vec<(String, String, String)>,
+    /// Who counted in the figures (`None`: a summary written before population controls).
+    pub population: Option<Scope>,
+}
+
+/// The population behind a snapshot's figures (see `analyze::population`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Scope {
+    pub registration_users: u64,
+    pub in_scope: u64,
+    pub disabled: u64,
+    pub excluded: u64,
+    /// Whether a users list decided who is disabled.
+    pub users_list: bool,
+    /// The exclusion patterns, in order.
+    pub exclusions: Vec<String>,
+}
+
+impl Scope {
+    fn of(p: &crate::analyze::population::PopulationStats) -> Scope {
+        Scope {
+            registration_users: p.registration_users,
+            in_scope: p.in_scope,
+            disabled: p.disabled,
+            excluded: p.excluded,
+            users_list: p.users_list,
+            exclusions: p.rules.iter().map(|r| r.rule.pattern.clone()).collect(),
+        }
+    }
+
+    /// Whether both snapshots left users out the same way (same exclusions, a users list in
+    /// both or neither); the counts may differ, the rules may not.
+    pub fn same_rules(&self, other: &Scope) -> bool {
+        self.exclusions == other.exclusions && self.users_list == other.users_list
+    }
 }
 
 impl Figures {
@@ -125,6 +159,7 @@ impl Figures {
                 .chain(further)
                 .map(|f| (f.id.to_string(), f.title.to_string(), f.status.key().into()))
                 .collect(),
+            population: Some(Scope::of(&a.population)),
         }
     }
 }

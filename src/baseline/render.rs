@@ -20,8 +20,10 @@ struct Row {
     trend: Option<&'static str>,
 }
 
+/// `after − before`; `None` when either is unknown or the difference does not fit (a
+/// hand-edited summary can hold any number).
 fn change(before: Option<u64>, after: Option<u64>) -> Option<i64> {
-    Some(after? as i64 - before? as i64)
+    i64::try_from(i128::from(after?) - i128::from(before?)).ok()
 }
 
 /// Percentage-point change between two shares as shown (one decimal each), so the figures
@@ -274,7 +276,7 @@ pub fn json(c: &Comparison, report: &Report) -> Value {
                 .map(|(t, (b, a))| {
                     (
                         t.key().to_string(),
-                        json!({"before": b, "after": a, "change": *a as i64 - *b as i64}),
+                        json!({"before": b, "after": a, "change": change(Some(*b), Some(*a))}),
                     )
                 })
                 .collect(),
@@ -292,7 +294,20 @@ pub fn json(c: &Comparison, report: &Report) -> Value {
         "users": c.users.as_ref().map(users_json),
         "tier_matrix": c.users.as_ref().map(matrix_json),
         "sms_voice": sms_voice(c, report, before, &after),
+        "population": population_json(before, &after),
     })
+}
+
+/// Who each snapshot counted, and whether the rules differ (then part of every change comes
+/// from the population, not from the rollout).
+fn population_json(before: &Figures, after: &Figures) -> Value {
+    let changed = match (&before.population, &after.population) {
+        (Some(b), Some(a)) => !b.same_rules(a),
+        // An older summary: unknown, which matters only when this run leaves users out.
+        (None, Some(a)) => a.in_scope != a.registration_users,
+        _ => false,
+    };
+    json!({ "before": before.population, "after": after.population, "changed": changed })
 }
 
 fn signed(n: i64) -> String {
@@ -433,6 +448,7 @@ pub fn html(c: &Comparison, report: &Report) -> Value {
         "kpis": kpis,
         "statuses": statuses,
         "users": users,
+        "population": population_json(before, &after),
         "shown": super::compare::SHOWN,
         "sms_voice": sms_voice(c, report, before, &after),
     })

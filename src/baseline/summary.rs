@@ -162,6 +162,24 @@ pub fn read(path: &Path) -> Result<Option<Summary>> {
             kpis,
             tiers,
             statuses,
+            population: population(&doc["population"]),
         },
     }))
+}
+
+/// The `population` object of a summary, when it has one.
+fn population(p: &Value) -> Option<super::Scope> {
+    let n = |k: &str| p[k].as_u64();
+    Some(super::Scope {
+        registration_users: n("registration_users")?,
+        in_scope: n("in_scope")?,
+        disabled: n("disabled")?,
+        excluded: n("excluded")?,
+        users_list: p["users_list"].as_bool()?,
+        exclusions: p["rules"]
+            .as_array()?
+            .iter()
+            .filter_map(|r| r["pattern"].as_str().map(str::to_string))
+            .collect(),
+    })
 }

@@ -59,6 +59,26 @@ pub fn notes(analysis: &Analysis, files: &[FileReport], skipped: &[SkippedFile])
             ),
         });
     }
+    if let Some(r) = p
+        .role_assignments
+        .as_ref()
+        .filter(|r| r.non_user_assignments > 0)
+    {
+        notes.push(Note {
+            id: "group-role-assignments",
+            severity: Severity::Warning,
+            title: format!(
+                "{} role assignment{} to groups or applications not expanded",
+                r.non_user_assignments,
+                if r.non_user_assignments == 1 { "" } else { "s" }
+            ),
+            detail: if r.users == 0 {
+                "The role assignments name no user of the registration export, only groups or applications, whose members the file does not list: admins are taken from the registration export's isAdmin alone (unknown without it). Add the members of role-assignable groups, or an export with isAdmin.".into()
+            } else {
+                "Members of groups that hold a role are not in the file, so they are not counted as admins unless the registration export's isAdmin says so: the admin figures may be low.".into()
+            },
+        });
+    }
     if let Some(n) = p.not_in_users_list.filter(|n| *n > 0) {
         notes.push(Note {
             id: "not-in-users-list",
