@@ -930,8 +930,15 @@ fn progress_sheets_follow_the_json_baseline() {
     let mut book = open(&bytes);
     let names = book.sheet_names();
     assert_eq!(
-        &names[2..5],
-        ["Progress", "Progress statuses", "Tier transitions"]
+        &names[2..8],
+        [
+            "Progress",
+            "Progress statuses",
+            "Progress SMS voice",
+            "Progress users",
+            "Progress named users",
+            "Tier transitions"
+        ]
     );
     let progress = rows(&sheet(&mut book, "Progress"));
     let capable = row_of(&progress, "MFA capable");
@@ -939,16 +946,46 @@ fn progress_sheets_follow_the_json_baseline() {
     assert_eq!(float(&capable[1]), k["before"].as_f64().unwrap());
     assert_eq!(float(&capable[2]), k["after"].as_f64().unwrap());
     assert_eq!(float(&capable[3]), k["change"].as_f64().unwrap());
+    // The matrix cell by cell: row = tier at the baseline, column = tier now.
     let matrix = rows(&sheet(&mut book, "Tier transitions"));
-    let total: f64 = matrix[1..]
-        .iter()
-        .flat_map(|r| r[1..].iter().map(float))
-        .sum();
     let m = json["baseline"]["tier_matrix"].as_object().unwrap();
-    let expected: f64 = m
-        .values()
-        .flat_map(|r| r.as_object().unwrap().values().map(|v| v.as_f64().unwrap()))
-        .sum();
-    assert_eq!(total, expected);
+    let header: Vec<&str> = matrix[0][1..].iter().map(string).collect();
+    assert_eq!(matrix.len() - 1, m.len());
+    let mut total = 0.0;
+    for row in &matrix[1..] {
+        let from = &m[string(&row[0])];
+        for (to, cell) in header.iter().zip(&row[1..]) {
+            assert_eq!(
+                float(cell),
+                from[*to].as_f64().unwrap(),
+                "{} → {to}",
+                string(&row[0])
+            );
+            total += float(cell);
+        }
+    }
     assert!(total > 0.0);
+    let users = rows(&sheet(&mut book, "Progress users"));
+    let u = &json["baseline"]["users"];
+    assert_eq!(
+        float(&row_of(&users, "Newly MFA capable")[2]),
+        u["newly_capable"].as_f64().unwrap()
+    );
+    let named = rows(&sheet(&mut book, "Progress named users"));
+    let regressions = named[1..]
+        .iter()
+        .filter(|r| string(&r[0]) == "went backwards")
+        .count();
+    assert_eq!(
+        regressions as u64,
+        u["regressions"].as_u64().unwrap().min(25)
+    );
+    assert!(regressions > 0);
+    let sms = rows(&sheet(&mut book, "Progress SMS voice"));
+    assert_eq!(
+        float(&row_of(&sms, "Phone-only users now")[1]),
+        json["baseline"]["sms_voice"]["phone_only_after"]
+            .as_f64()
+            .unwrap()
+    );
 }

@@ -103,7 +103,12 @@ fn build(report: &Report, per_sheet: usize) -> std::result::Result<Vec<u8>, Xlsx
     wb.add_worksheet().set_name("Summary")?;
     scorecard(&x, wb.add_worksheet(), report)?;
     if let Some(b) = report.baseline {
-        progress_sheets(&x, &mut wb, &crate::baseline::json(b, report))?;
+        progress_sheets(
+            &x,
+            &mut wb,
+            &crate::baseline::json(b, report),
+            &crate::baseline::html(b, report),
+        )?;
     }
     action_sheets(&x, &mut wb, report, per_sheet)?;
     breakdowns(&x, &mut wb, report)?;
@@ -1824,12 +1829,14 @@ fn population_sheets(
     Ok(())
 }
 
-/// The comparison with `--baseline`, from its JSON form (the same figures as the report's
-/// progress section): the key figures before and now, the statuses, and the tier matrix.
+/// The comparison with `--baseline`, from the values the JSON summary and the progress section
+/// are made of: the key figures before and now, the statuses, the phone-only pace, and in
+/// export mode the per-user changes, the tier matrix and the users named in the report.
 fn progress_sheets(
     x: &Writer,
     wb: &mut Workbook,
     b: &serde_json::Value,
+    shown: &serde_json::Value,
 ) -> std::result::Result<(), XlsxError> {
     let count = |v: &serde_json::Value| v.as_u64().map_or(V::Empty, V::Count);
     let signed = |v: &serde_json::Value| v.as_i64().map_or(V::Empty, |n| V::Num(n as f64));
@@ -1889,6 +1896,114 @@ fn progress_sheets(
         &statuses,
         "",
     )?;
+    let sms = &b["sms_voice"];
+    let sms_rows: Vec<Vec<V>> = [
+        (
+            "Retirement of Microsoft-provided SMS and voice",
+            "retirement",
+        ),
+        ("Days left", "days_left"),
+        ("Phone-only users at the baseline", "phone_only_before"),
+        ("Phone-only users now", "phone_only_after"),
+        ("Phone-only then and still now", "phone_only_remaining"),
+        ("Phone-only then, not now", "phone_only_resolved"),
+        ("Phone-only now, not then", "phone_only_since"),
+        ("Change per day since the baseline", "change_per_day"),
+        (
+            "Decrease per day needed to reach zero in time",
+            "needed_per_day",
+        ),
+        ("Projected day with no phone-only user", "projected_clear"),
+        ("On track", "on_track"),
+    ]
+    .iter()
+    .map(|(label, key)| {
+        let v = &sms[*key];
+        let cell = match v {
+            serde_json::Value::Number(n) => n.as_f64().map_or(V::Empty, V::Num),
+            serde_json::Value::String(t) => text(t.clone()),
+            serde_json::Value::Bool(t) => text(if *t { "yes" } else { "no" }),
+            _ => V::Empty,
+        };
+        vec![text(*label), cell]
+    })
+    .collect();
+    x.table(
+        wb,
+        "Progress SMS voice",
+        &[
+            ("Phone-only users and the SMS/voice retirement", 50.0),
+            ("Value", 14.0),
+        ],
+        &sms_rows,
+        "",
+    )?;
+    if let Some(users) = shown["users"].as_object() {
+        let by_change: Vec<Vec<V>> = users["by_change"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| {
+                vec![
+                    text(c["label"].as_str().unwrap_or_default().to_string()),
+                    text(c["key"].as_str().unwrap_or_default().to_string()),
+                    count(&c["n"]),
+                    fraction(&c["pct"]),
+                ]
+            })
+            .collect();
+        x.table(
+            wb,
+            "Progress users",
+            &[
+                ("Change since the baseline", 40.0),
+                ("change_since_baseline", 22.0),
+                ("Users", 10.0),
+                ("Share", 10.0),
+            ],
+            &by_change,
+            "",
+        )?;
+        let mut named: Vec<Vec<V>> = Vec::new();
+        for (list, what) in [
+            ("regressions", "went backwards"),
+            ("newly_capable", "newly MFA capable"),
+        ] {
+            for e in users[list].as_array().into_iter().flatten() {
+                let t = |k: &str| text(e[k].as_str().unwrap_or_default().to_string());
+                let lost: Vec<&str> = e["lost"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|m| m.as_str())
+                    .collect();
+                named.push(vec![
+                    text(what),
+                    t("upn"),
+                    t("name"),
+                    t("change"),
+                    t("tier_before"),
+                    t("tier_after"),
+                    text(lost.join(", ")),
+                ]);
+            }
+        }
+        x.table(
+            wb,
+            "Progress named users",
+            &[
+                ("List", 18.0),
+                ("User", 36.0),
+                ("Display name", 26.0),
+                ("Change", 30.0),
+                ("Tier at the baseline", 22.0),
+                ("Tier now", 22.0),
+                ("Methods lost", 40.0),
+            ],
+            &named,
+            "No user went backwards or became MFA capable.",
+        )?;
+    }
     if let Some(matrix) = b["tier_matrix"].as_object() {
         let columns: Vec<String> = matrix
             .values()
