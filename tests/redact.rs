@@ -26,6 +26,12 @@ const IDENTITY_COLUMNS: &[&str] = &[
     "Target1DisplayName",
     "Target1ObjectId",
     "Target1UserPrincipalName",
+    // The users list and the role assignments.
+    "displayName",
+    "mail",
+    "PrincipalDisplayName",
+    "PrincipalUserPrincipalName",
+    "PrincipalId",
     "IP address",
     "IPAddress",
     "Authentication method detail",
