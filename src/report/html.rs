@@ -165,7 +165,8 @@ fn plain_bars(pairs: &[(String, u64)], of: u64) -> Vec<Value> {
         .collect()
 }
 
-fn family_label(key: &str) -> String {
+/// The words for an MFA method family key (`signins.mfa_method_families`).
+pub(super) fn family_label(key: &str) -> &'static str {
     match key {
         "authenticator_push" => "Microsoft Authenticator notification",
         "authenticator_passwordless" => "Authenticator passwordless",
@@ -178,7 +179,6 @@ fn family_label(key: &str) -> String {
         "token" => "Previously satisfied (token)",
         _ => "Other",
     }
-    .to_string()
 }
 
 fn signins_context(s: &SignInStats) -> Value {
@@ -225,7 +225,7 @@ fn signins_context(s: &SignInStats) -> Value {
     let families: Vec<(String, u64)> = s
         .mfa_method_families
         .iter()
-        .map(|(k, n)| (family_label(k), *n))
+        .map(|(k, n)| (family_label(k).to_string(), *n))
         .collect();
     let family_total: u64 = s.mfa_method_families.iter().map(|(_, n)| n).sum();
     let legacy_total: u64 = s.legacy_protocols.iter().map(|(_, n)| n).sum();

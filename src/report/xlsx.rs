@@ -18,6 +18,7 @@ use rust_xlsxwriter::{
 };
 
 use super::csv::{Cell as ActionCell, Rows as ActionRows, CHANGE_COLUMN, HEADER};
+use super::html::family_label;
 use super::{io, Exporter, Report, TOOL_NAME, TOOL_VERSION};
 use crate::analyze::actions;
 use crate::analyze::signins::TRACKED_ERRORS;
@@ -1006,20 +1007,6 @@ fn breakdowns(
     )
 }
 
-fn family_label(key: &str) -> &'static str {
-    match key {
-        "authenticator_push" => "Microsoft Authenticator notification",
-        "authenticator_passwordless" => "Authenticator passwordless",
-        "oath_code" => "OATH verification code",
-        "sms" => "Text message (SMS)",
-        "voice" => "Phone call (voice)",
-        "passkey_or_fido2" => "Passkey or FIDO2 key",
-        "windows_hello" => "Windows Hello for Business",
-        "certificate" => "Certificate",
-        "token" => "Previously satisfied (token)",
-        _ => "Other",
-    }
-}
 
 fn signin_sheets(
     x: &Writer,
