@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod audit;
+pub mod keys;
 pub mod origin;
 pub mod population;
 pub mod signins;

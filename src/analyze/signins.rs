@@ -390,67 +390,80 @@ fn per_row_counts(frame: &DataFrame, rows: usize) -> PolarsResult<PerRow> {
     let legacy = frame.column("legacy")?.bool()?.clone();
     let error = frame.column("error_code")?.i64()?.clone();
     let day = frame.column("day")?.i32()?.clone();
-    let mut counts = vec![Counts::default(); rows];
-    // (row, day) of dated sign-ins, for the distinct days.
-    let mut row_days: Vec<(u32, i32)> = Vec::new();
-    let (mut first_day, mut last_day) = (i32::MAX, i32::MIN);
-    let columns = row
-        .iter()
-        .zip(status.iter())
-        .zip(requirement.iter())
-        .zip(kind.iter())
-        .zip(family.iter())
-        .zip(legacy.iter())
-        .zip(error.iter())
-        .zip(day.iter());
-    for (((((((r, st), req), k), fam), leg), err), d) in columns {
-        let Some(c) = r.and_then(|r| counts.get_mut(r as usize)) else {
-            continue;
-        };
-        let success = st == Some(STATUS_SUCCESS);
-        let single = req == Some(REQUIREMENT_SINGLE);
-        let multi = req == Some(REQUIREMENT_MULTI);
-        let completed = k == Some(KIND_COMPLETED);
-        let legacy = leg == Some(true);
-        let denial = err == Some(500121);
-        c.signins += 1;
-        c.successes += success as u32;
-        c.single_factor_successes += (success && single) as u32;
-        c.mfa_completed += (success
-            && ((multi && (k.is_none() || completed)) || (req.is_none() && completed)))
-            as u32;
-        c.mfa_token += (success && k == Some(KIND_TOKEN) && !single) as u32;
-        c.mfa_external += (success && k == Some(KIND_EXTERNAL) && !single) as u32;
-        c.legacy_signins += legacy as u32;
-        c.legacy_successes += (legacy && success) as u32;
-        c.mfa_denials += denial as u32;
-        c.prompts += ((completed || denial) && d.is_some()) as u32;
-        if let Some(f) = fam.filter(|f| *f < 16) {
-            c.families |= 1 << f;
+    let (first_day, last_day) = (day.min().unwrap_or(0), day.max().unwrap_or(0));
+    // The usual case (logs keep 30 days): a bit per day and user.
+    let day_bits = (last_day as i64 - first_day as i64) < 64;
+    // The counts of registration rows `lo..hi`, from every sign-in.
+    let part = |lo: usize, hi: usize| -> Vec<Counts> {
+        let mut counts = vec![Counts::default(); hi - lo];
+        let mut days = vec![0u64; if day_bits { hi - lo } else { 0 }];
+        // (row, day) of dated sign-ins when the days do not fit in bits.
+        let mut row_days: Vec<(u32, i32)> = Vec::new();
+        let columns = row
+            .iter()
+            .zip(status.iter())
+            .zip(requirement.iter())
+            .zip(kind.iter())
+            .zip(family.iter())
+            .zip(legacy.iter())
+            .zip(error.iter())
+            .zip(day.iter());
+        for (((((((r, st), req), k), fam), leg), err), d) in columns {
+            let Some(at) = r.map(|r| r as usize).filter(|r| (lo..hi).contains(r)) else {
+                continue;
+            };
+            let c = &mut counts[at - lo];
+            let success = st == Some(STATUS_SUCCESS);
+            let single = req == Some(REQUIREMENT_SINGLE);
+            let multi = req == Some(REQUIREMENT_MULTI);
+            let completed = k == Some(KIND_COMPLETED);
+            let legacy = leg == Some(true);
+            let denial = err == Some(500121);
+            c.signins += 1;
+            c.successes += success as u32;
+            c.single_factor_successes += (success && single) as u32;
+            c.mfa_completed += (success
+                && ((multi && (k.is_none() || completed)) || (req.is_none() && completed)))
+                as u32;
+            c.mfa_token += (success && k == Some(KIND_TOKEN) && !single) as u32;
+            c.mfa_external += (success && k == Some(KIND_EXTERNAL) && !single) as u32;
+            c.legacy_signins += legacy as u32;
+            c.legacy_successes += (legacy && success) as u32;
+            c.mfa_denials += denial as u32;
+            c.prompts += ((completed || denial) && d.is_some()) as u32;
+            if let Some(f) = fam.filter(|f| *f < 16) {
+                c.families |= 1 << f;
+            }
+            if let Some(d) = d {
+                if day_bits {
+                    days[at - lo] |= 1 << (d - first_day);
+                } else {
+                    row_days.push((at as u32, d));
+                }
+            }
         }
-        if let Some(d) = d {
-            row_days.push((r.unwrap_or_default(), d));
-            first_day = first_day.min(d);
-            last_day = last_day.max(d);
+        if day_bits {
+            for (c, bits) in counts.iter_mut().zip(days) {
+                c.active_days = bits.count_ones();
+            }
+        } else {
+            row_days.sort_unstable();
+            row_days.dedup();
+            for (r, _) in row_days {
+                counts[r as usize - lo].active_days += 1;
+            }
         }
-    }
-    let span = (last_day as i64 - first_day as i64 + 1).max(0);
-    if span <= 64 {
-        // The usual case (logs keep 30 days): a bit per day and user.
-        let mut days = vec![0u64; rows];
-        for (r, d) in row_days {
-            days[r as usize] |= 1 << (d - first_day);
-        }
-        for (c, bits) in counts.iter_mut().zip(days) {
-            c.active_days = bits.count_ones();
-        }
-    } else {
-        row_days.sort_unstable();
-        row_days.dedup();
-        for (r, _) in row_days {
-            counts[r as usize].active_days += 1;
-        }
-    }
+        counts
+    };
+    // Each half of the users on its own thread: every update misses the caches, and two
+    // threads keep twice as many of them in flight.
+    let half = rows / 2;
+    let counts = std::thread::scope(|scope| {
+        let upper = scope.spawn(|| part(half, rows));
+        let mut counts = part(0, half);
+        counts.extend(upper.join().expect("counting sign-ins"));
+        counts
+    });
     Ok(PerRow { counts })
 }
 
@@ -595,8 +608,9 @@ pub struct SignInAnalysis {
 
 /// Each sign-in identity's registration row: object id first, then UPN ignoring case, then a
 /// guest's home address (sign-in logs name guests by it, the registration export by #EXT#).
-/// Hash lookups on the registration's own strings: nothing is copied. The UPN tables are built
-/// only when some identity is not found by its object id (sign-in logs usually carry it).
+/// Matched by sorted keys ([`keys`](super::keys)) on the registration's own strings: nothing is
+/// copied, and a million users cost no hash table. The UPN and home-address matches run only
+/// for identities not found by an earlier one.
 fn registration_row_of_identity(
     identities: &DataFrame,
     registration_users: &DataFrame,
@@ -605,44 +619,75 @@ fn registration_row_of_identity(
     let reg_id = registration_users.column("id")?.str()?;
     let reg_upn = registration_users.column("upn_key")?.str()?;
     let n = registration_users.height();
-    // Object ids are GUIDs: keyed by their 128-bit value, no string is hashed or compared.
-    let mut by_id: std::collections::HashMap<u128, u32, FastHash> =
-        std::collections::HashMap::with_capacity_and_hasher(n, FastHash::default());
-    for (row, id) in reg_row.iter().zip(reg_id.iter()) {
-        if let (Some(row), Some(id)) = (row, id) {
-            by_id.entry(guid_key(id)).or_insert(row);
-        }
-    }
     let ids = identities.column("user_id")?.str()?;
     let upns = identities.column("upn_key")?.str()?;
-    let mut rows: Vec<Option<u32>> = ids
-        .iter()
-        .map(|id| id.and_then(|i| by_id.get(&guid_key(i))).copied())
-        .collect();
-    drop(by_id);
-    if rows
-        .iter()
-        .zip(upns.iter())
-        .all(|(r, u)| r.is_some() || u.is_none())
-    {
+    let row_at = |pos: Option<u32>| pos.and_then(|p| reg_row.get(p as usize));
+    // Object ids are GUIDs: matched by their 128-bit value, no string is compared.
+    let id_keys = |column: &StringChunked| -> Vec<Option<u128>> {
+        column.iter().map(|id| id.map(guid_key)).collect()
+    };
+    let mut rows: Vec<Option<u32>> = if reg_id.null_count() == n {
+        // The admin center's download has no object ids.
+        vec![None; ids.len()]
+    } else {
+        let (reg_keys, ident_keys) = (id_keys(reg_id), id_keys(ids));
+        super::keys::first_equal_u128(
+            &reg_keys
+                .iter()
+                .enumerate()
+                .map(|(i, k)| k.filter(|_| reg_row.get(i).is_some()))
+                .collect::<Vec<_>>(),
+            &ident_keys,
+        )
+        .into_iter()
+        .map(row_at)
+        .collect()
+    };
+    let unresolved = |rows: &[Option<u32>]| {
+        rows.iter()
+            .zip(upns.iter())
+            .any(|(r, u)| r.is_none() && u.is_some())
+    };
+    if !unresolved(&rows) {
         return Ok(rows);
     }
-    let mut by_upn: std::collections::HashMap<&str, u32, FastHash> =
-        std::collections::HashMap::with_capacity_and_hasher(n, FastHash::default());
-    let mut by_home: std::collections::HashMap<String, u32, FastHash> = Default::default();
-    for (row, upn) in reg_row.iter().zip(reg_upn.iter()) {
-        if let (Some(row), Some(upn)) = (row, upn) {
-            by_upn.entry(upn).or_insert(row);
-            if let Some(home) = guest_home_upn(upn) {
-                by_home.entry(home).or_insert(row);
-            }
+    let has_row = |i: usize| reg_row.get(i).is_some();
+    let by_upn = {
+        let rows = &rows;
+        super::keys::first_equal(
+            n,
+            &|i| reg_upn.get(i).filter(|_| has_row(i)),
+            upns.len(),
+            &|i| upns.get(i).filter(|_| rows[i].is_none()),
+        )
+    };
+    for (row, pos) in rows.iter_mut().zip(by_upn) {
+        if row.is_none() {
+            *row = row_at(pos);
         }
     }
-    for (row, upn) in rows.iter_mut().zip(upns.iter()) {
+    if !unresolved(&rows) {
+        return Ok(rows);
+    }
+    // Guests only: (position, home address).
+    let homes: Vec<(u32, String)> = reg_upn
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| has_row(*i))
+        .filter_map(|(i, u)| Some((i as u32, guest_home_upn(u?)?)))
+        .collect();
+    let by_home = {
+        let rows = &rows;
+        super::keys::first_equal(
+            homes.len(),
+            &|i| Some(homes[i].1.as_str()),
+            upns.len(),
+            &|i| upns.get(i).filter(|_| rows[i].is_none()),
+        )
+    };
+    for (row, found) in rows.iter_mut().zip(by_home) {
         if row.is_none() {
-            *row = upn
-                .and_then(|u| by_upn.get(u).or_else(|| by_home.get(u)))
-                .copied();
+            *row = row_at(found.map(|h| homes[h as usize].0));
         }
     }
     Ok(rows)
@@ -651,7 +696,6 @@ fn registration_row_of_identity(
 /// Analyze the sign-ins against the distinct registration users (`per_user` of the
 /// registration analysis: needs `row`, `upn_key`, `id`, `upn`, `is_mfa_capable`, `n_mfa`).
 pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResult<SignInAnalysis> {
-    let (distinct, duplicate_rows) = distinct_signins(&signins.users)?;
     let vocab = &signins.vocab;
     let identities = &signins.identities;
 
@@ -665,18 +709,20 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
         .zip(who_id.iter())
         .map(|(u, i)| u.or(i).unwrap_or_default())
         .collect();
-    let person_of: Vec<u32> = {
-        let mut people: std::collections::HashMap<&str, u32, FastHash> =
-            std::collections::HashMap::with_capacity_and_hasher(who.len(), FastHash::default());
-        who.iter()
-            .map(|w| {
-                let next = people.len() as u32;
-                *people.entry(w).or_insert(next)
-            })
-            .collect()
-    };
-
-    let row_of = registration_row_of_identity(identities, registration_users)?;
+    // Dropping repeated sign-ins and matching identities to people and users are independent.
+    let (distinct, person_of, row_of) = std::thread::scope(|scope| {
+        let distinct = scope.spawn(|| distinct_signins(&signins.users));
+        let person_of = super::keys::group_ids(who.len(), &|i| Some(who[i]));
+        let row_of = registration_row_of_identity(identities, registration_users);
+        let distinct = distinct.join().unwrap_or_else(|_| {
+            Err(PolarsError::ComputeError(
+                "dropping repeated sign-ins failed".into(),
+            ))
+        });
+        (distinct, person_of, row_of)
+    });
+    let (distinct, duplicate_rows) = distinct?;
+    let row_of = row_of?;
 
     let ident = distinct.column("ident")?.u32()?.clone();
     let mut frame = distinct.clone();
