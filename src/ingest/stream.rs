@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 
@@ -28,7 +28,8 @@ pub struct Block {
     pub first_line: u64,
     /// File byte offset of the block's first byte.
     pub offset: u64,
-    pub data: Vec<u8>,
+    /// Shared with the hashing thread, which reads the same bytes: nothing is copied.
+    pub data: Arc<Vec<u8>>,
 }
 
 /// What reading the whole file found, besides the records.
@@ -403,18 +404,21 @@ where
 {
     let workers = workers.max(1);
     let (block_tx, block_rx) = sync_channel::<Block>(workers * 2);
-    let (done_tx, done_rx) = channel::<(usize, Option<T>, Vec<u8>)>();
+    let (done_tx, done_rx) = channel::<(usize, Option<T>, Arc<Vec<u8>>)>();
     let block_rx = Mutex::new(block_rx);
-    let (free_tx, free_rx) = channel::<Vec<u8>>();
+    // Buffers back from the parsers and the hashing thread; the last of the two to let go of
+    // one makes it reusable.
+    let (free_tx, free_rx) = channel::<Arc<Vec<u8>>>();
     std::thread::scope(|scope| {
         // Hashing runs on its own thread: on a machine with cores to spare it costs no time.
-        let (hash_tx, hash_rx) = sync_channel::<Vec<u8>>(4);
-        // Hashed buffers go back to the reader for reuse.
-        let (spent_tx, spent_rx) = channel::<Vec<u8>>();
+        // It reads the blocks themselves, from their `skip`th byte (the caller hashed the
+        // prefix).
+        let (hash_tx, hash_rx) = sync_channel::<(Arc<Vec<u8>>, usize)>(workers * 2 + 2);
+        let spent_tx = free_tx.clone();
         let hashing = hasher.map(|mut h| {
             scope.spawn(move || {
-                for chunk in hash_rx {
-                    h.update(&chunk);
+                for (chunk, skip) in hash_rx {
+                    h.update(&chunk[skip.min(chunk.len())..]);
                     let _ = spent_tx.send(chunk);
                 }
                 h.finalize()
@@ -423,7 +427,7 @@ where
                     .collect::<String>()
             })
         });
-        let hash_tx = hashing.is_some().then_some((hash_tx, spent_rx));
+        let hash_tx = hashing.is_some().then_some(hash_tx);
         let reader = scope.spawn(move || {
             read_blocks(
                 prefix,
@@ -488,14 +492,12 @@ where
     })
 }
 
-/// Bytes to hash, and the buffers that come back hashed.
-type HashChannel = (SyncSender<Vec<u8>>, Receiver<Vec<u8>>);
+/// Blocks to hash, with how many of their first bytes to leave out.
+type HashChannel = SyncSender<(Arc<Vec<u8>>, usize)>;
 
-/// The reading side of [`scan`]: hashes, looks for NUL bytes, and cuts blocks.
+/// The reading side of [`scan`]: looks for NUL bytes as it reads.
 struct Source<R> {
     rest: R,
-    /// Where the bytes read go to be hashed, and where the hashed buffers come back.
-    hash: Option<HashChannel>,
     nul_at: Option<u64>,
     eof: bool,
 }
@@ -509,14 +511,6 @@ impl<R: Read> Source<R> {
             self.eof = true;
         }
         let fresh = &buf[before..];
-        if let Some((to_hash, spent)) = self.hash.as_ref() {
-            let mut copy = spent.try_recv().unwrap_or_default();
-            copy.clear();
-            copy.extend_from_slice(fresh);
-            if to_hash.send(copy).is_err() {
-                self.hash = None;
-            }
-        }
         if self.nul_at.is_none() {
             if let Some(p) = memchr::memchr(0, fresh) {
                 self.nul_at = Some(offset + (before + p) as u64);
@@ -533,13 +527,14 @@ fn read_blocks<R: Read>(
     first_line: u64,
     first_offset: u64,
     delimiter: u8,
-    hash: Option<HashChannel>,
+    mut hash: Option<HashChannel>,
     blocks: SyncSender<Block>,
-    free: Receiver<Vec<u8>>,
+    free: Receiver<Arc<Vec<u8>>>,
 ) -> std::io::Result<Scanned> {
+    // The prefix was hashed by the caller.
+    let mut unhashed_prefix = prefix.len();
     let mut source = Source {
         rest,
-        hash,
         nul_at: memchr::memchr(0, &prefix).map(|p| first_offset + p as u64),
         eof: false,
     };
@@ -567,13 +562,24 @@ fn read_blocks<R: Read>(
             source.fill(&mut buf, want, offset)?;
             continue;
         }
-        let mut next = free.try_recv().unwrap_or_default();
+        // A buffer both the parsers and the hasher are done with, else a new one.
+        let mut next = free
+            .try_iter()
+            .find_map(|b| Arc::try_unwrap(b).ok())
+            .unwrap_or_default();
         next.clear();
         next.reserve(BLOCK.max(buf.len() - cut));
         next.extend_from_slice(&buf[cut..]);
         buf.truncate(cut);
-        let data = std::mem::replace(&mut buf, next);
+        let data = Arc::new(std::mem::replace(&mut buf, next));
         let len = data.len() as u64;
+        if let Some(to_hash) = hash.as_ref() {
+            let skip = unhashed_prefix.min(data.len());
+            unhashed_prefix -= skip;
+            if to_hash.send((Arc::clone(&data), skip)).is_err() {
+                hash = None;
+            }
+        }
         let block = Block {
             seq,
             first_line: line,
@@ -830,5 +836,36 @@ mod tests {
         assert_eq!(rows.len(), 1_000_000);
         assert_eq!(rows[999_999], ("999999".to_string(), 1_000_001));
         assert!(blocks >= 3, "{blocks} blocks");
+    }
+
+    #[test]
+    fn only_the_bytes_after_a_prefix_of_several_blocks_are_hashed() {
+        // The caller hashes the prefix; the prefix here spans three blocks.
+        let mut data = Vec::new();
+        let mut i = 0u32;
+        while data.len() < 3 * BLOCK + BLOCK / 2 {
+            data.extend_from_slice(format!("{i},yyyyyyyyyyyyyyyyyyyyyyyy\r\n").as_bytes());
+            i += 1;
+        }
+        let split = 2 * BLOCK + 12_345;
+        let (prefix, rest) = (data[..split].to_vec(), data[split..].to_vec());
+        let mut bytes = 0usize;
+        let scanned = scan(
+            prefix,
+            std::io::Cursor::new(rest),
+            1,
+            0,
+            b',',
+            Some(Sha256::new()),
+            2,
+            |block| block.data.len(),
+            |n| bytes += n,
+        )
+        .unwrap();
+        assert_eq!(bytes, data.len());
+        let mut h = Sha256::new();
+        h.update(&data[split..]);
+        let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(scanned.sha256.unwrap(), hex);
     }
 }
