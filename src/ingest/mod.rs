@@ -1095,32 +1095,48 @@ impl<'p> Loader<'p> {
     }
 
     fn finish(self) -> Result<Ingested> {
-        let registration = if self.registration.is_empty() {
-            None
-        } else {
-            let fields = registration::fields_present(&self.maps.iter().collect::<Vec<_>>());
-            let (users, user_methods) = self.registration.into_frames().map_err(Error::from)?;
-            Some(Registration {
-                users,
-                user_methods,
-                fields,
-            })
-        };
-        let signins = if self.user_signin_files == 0 {
-            None
-        } else {
-            let (users, identities, vocab) = self.signins.finish().map_err(Error::from)?;
-            Some(SignIns {
-                users,
-                identities,
-                vocab,
-                auth_details: if self.auth_details.is_empty() {
-                    None
-                } else {
-                    Some(self.auth_details.into_frame().map_err(Error::from)?)
-                },
-            })
-        };
+        let no_signins = self.user_signin_files == 0;
+        let signin_table = self.signins;
+        let auth_details = self.auth_details;
+        // The two largest tables are built at the same time.
+        let (registration, signin_frames) = std::thread::scope(|scope| {
+            let signins = scope.spawn(move || {
+                if no_signins {
+                    return Ok(None);
+                }
+                let (users, identities, vocab) = signin_table.finish()?;
+                Ok::<_, polars::prelude::PolarsError>(Some(SignIns {
+                    users,
+                    identities,
+                    vocab,
+                    auth_details: if auth_details.is_empty() {
+                        None
+                    } else {
+                        Some(auth_details.into_frame()?)
+                    },
+                }))
+            });
+            let registration = if self.registration.is_empty() {
+                Ok(None)
+            } else {
+                let fields = registration::fields_present(&self.maps.iter().collect::<Vec<_>>());
+                self.registration
+                    .into_frames()
+                    .map(|(users, user_methods)| {
+                        Some(Registration {
+                            users,
+                            user_methods,
+                            fields,
+                        })
+                    })
+            };
+            let signins = signins
+                .join()
+                .map_err(|_| Error::Internal("building the sign-in table failed".into()));
+            (registration, signins)
+        });
+        let registration = registration.map_err(Error::from)?;
+        let signins = signin_frames?.map_err(Error::from)?;
         let audit = if self.audit_files == 0 {
             None
         } else {
