@@ -110,30 +110,39 @@ fn write_users(
 
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     let height = frame.height();
+    let write = |out: &mut dyn Write, parts: Vec<Result<Vec<u8>>>| -> Result<()> {
+        for part in parts {
+            out.write_all(&part?).map_err(io)?;
+        }
+        Ok(())
+    };
+    // Each batch is formatted while the one before it is written.
+    let mut formatted: Vec<Result<Vec<u8>>> = Vec::new();
     let mut start = 0;
     while start < height {
         let ranges = batch(start, height, workers, ROWS_PER_CHUNK);
         start = ranges.last().map_or(height, |r| r.end);
-        let parts: Vec<Result<Vec<u8>>> = std::thread::scope(|scope| {
+        let previous = std::mem::take(&mut formatted);
+        formatted = std::thread::scope(|scope| -> Result<_> {
             let rows = &rows;
-            let handles: Vec<_> = ranges[1..]
+            let handles: Vec<_> = ranges
                 .iter()
                 .map(|r| scope.spawn(move || rows.format(r.clone())))
                 .collect();
-            let mut parts = vec![rows.format(ranges[0].clone())];
-            for h in handles {
-                parts.push(h.join().unwrap_or_else(|_| {
-                    Err(crate::error::Error::Internal(
-                        "formatting the CSV rows failed".into(),
-                    ))
-                }));
-            }
-            parts
-        });
-        for part in parts {
-            out.write_all(&part?).map_err(io)?;
-        }
+            write(out, previous)?;
+            Ok(handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(crate::error::Error::Internal(
+                            "formatting the CSV rows failed".into(),
+                        ))
+                    })
+                })
+                .collect())
+        })?;
     }
+    write(out, formatted)?;
     out.flush().map_err(io)?;
     Ok(())
 }
