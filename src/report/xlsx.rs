@@ -1007,7 +1007,6 @@ fn breakdowns(
     )
 }
 
-
 fn signin_sheets(
     x: &Writer,
     wb: &mut Workbook,
