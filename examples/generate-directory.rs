@@ -11,7 +11,8 @@
 //!
 //! Every registration user is in the users list, enabled, so the figures of a report on the
 //! registration export alone do not change; the list adds departments, usage locations,
-//! on-premises sync and creation dates. It also lists accounts the registration export does
+//! on-premises sync and creation dates (about one user in twenty created in the 60 days before
+//! the export). It also lists accounts the registration export does
 //! not have: new joiners (enabled) and leavers (disabled). Users with `isAdmin` True hold one
 //! or two directory roles (some eligible), and one role is assigned to a group.
 //!
@@ -89,10 +90,19 @@ fn derived_id(upn: &str) -> String {
 
 /// `M/D/YYYY h:mm:ss AM` as the bulk download writes dates.
 fn created(upn: &str) -> String {
+    use chrono::Datelike as _;
     let h = hash(upn, "created");
-    let year = 2018 + h % 8;
-    let month = 1 + (h >> 8) % 12;
-    let day = 1 + (h >> 16) % 28;
+    let (mut year, mut month, mut day) = (2018 + h % 8, 1 + (h >> 8) % 12, 1 + (h >> 16) % 28);
+    // About one user in twenty joined in the 60 days before the export was downloaded.
+    if h % 20 == 7 {
+        let export = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).expect("a date");
+        let joined = export - chrono::Duration::days(((h >> 56) % 60) as i64);
+        (year, month, day) = (
+            joined.year() as u64,
+            joined.month() as u64,
+            joined.day() as u64,
+        );
+    }
     let hour = 1 + (h >> 24) % 12;
     let minute = (h >> 32) % 60;
     let second = (h >> 40) % 60;

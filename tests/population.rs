@@ -22,7 +22,8 @@
 //! | ivy      | HR, GB, cloud-only; User Administrator, eligible (by UPN) | yes | phone | in scope |
 //!
 //! The users list also has `zed` (enabled) and `yan` (disabled), who are not in the
-//! registration export.
+//! registration export. Creation dates: ben 11/10/2026, cat 11/15/2026, dan 10/21/2026 00:30,
+//! hal 10/20/2026 23:59, ivy 10/25/2026, zed 11/19/2026, fay none, everyone else 2021.
 
 mod common;
 
@@ -150,6 +151,30 @@ fn users_list_roles_and_exclusions_set_the_denominators() {
         p["cloud_only"], 2,
         "ivy (False), fay (empty: never synchronized)"
     );
+    // Created in the 30 days up to the report date (2026-11-20, the newest lastUpdatedDateTime):
+    // from 2026-10-21 00:00 UTC on. ben (11/10, no method), dan (10/21 00:30, FIDO2 and
+    // Authenticator), ivy (10/25, phone only); hal (10/20 23:59) is a minute too early, cat
+    // (11/15) is disabled, zed (11/19) is not in the registration export; fay has no date.
+    assert_eq!(
+        p["new_accounts"],
+        json!({
+            "days": 30,
+            "since": "2026-10-21",
+            "users": 3,
+            "mfa_capable": 2,
+            "no_mfa_method": 1,
+            "phone_only": 1,
+            "without_date": 1,
+        })
+    );
+    assert!(
+        r.html.contains("3 accounts in scope were created in the last 30 days (since 2026-10-21): 2 (66.7 %) of them MFA capable, 1 (33.3 %) with no MFA method and 1 (33.3 %) with phone methods only."),
+        "new accounts in the HTML"
+    );
+    assert!(r
+        .html
+        .contains("no creation date for 1 of the users in scope"));
+    assert!(r.xlsx_text.contains("In scope, created since 2026-10-21"));
     let rules: Vec<(String, u64)> = p["rules"]
         .as_array()
         .unwrap()
@@ -358,6 +383,8 @@ fn the_users_list_alone_leaves_out_disabled_accounts() {
     assert_eq!(r.json["population"]["in_scope"], 10);
     assert_eq!(r.json["registration"]["users"], 10);
     assert_eq!(r.json["registration"]["mfa_capable"], 6);
+    // The same three new accounts: the excluded users were all created in 2021.
+    assert_eq!(r.json["population"]["new_accounts"]["users"], 3);
 }
 
 #[test]
@@ -590,6 +617,33 @@ fn sample_data_population_matches_a_plain_count() {
     let out = common::run(&[sample], None);
     let p = &out.json["population"];
     assert_eq!(p["in_scope"].as_u64().unwrap(), capable.len() as u64);
+    // New accounts: created on or after the report date minus 30 days (the bulk download
+    // writes `M/D/YYYY h:mm:ss AM` in UTC).
+    let as_of =
+        chrono::NaiveDate::parse_from_str(out.json["as_of"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+    let since = as_of - chrono::Duration::days(30);
+    let (mut new, mut new_capable) = (0u64, 0u64);
+    for (upn, cap) in &capable {
+        let Some(u) = listed.get(upn) else { continue };
+        let created =
+            chrono::NaiveDateTime::parse_from_str(&u["createdDateTime"], "%m/%d/%Y %I:%M:%S %p")
+                .unwrap()
+                .date();
+        if created >= since && created <= as_of {
+            new += 1;
+            new_capable += u64::from(*cap);
+        }
+    }
+    assert!(new > 0, "the sample has new joiners");
+    assert_eq!(
+        p["new_accounts"]["since"],
+        since.format("%Y-%m-%d").to_string()
+    );
+    assert_eq!(p["new_accounts"]["users"].as_u64().unwrap(), new);
+    assert_eq!(
+        p["new_accounts"]["mfa_capable"].as_u64().unwrap(),
+        new_capable
+    );
     assert_eq!(p["disabled"], 0);
     assert_eq!(p["only_in_users_list"].as_u64().unwrap(), enabled_extra);
     assert_eq!(

@@ -176,6 +176,7 @@ pub fn analyze(
         people.directory.as_ref(),
         people.roles.as_ref(),
         &people.scope,
+        as_of,
     )?;
     drop(people);
     let (per_user, signin_stats) = match &signin_logs {

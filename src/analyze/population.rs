@@ -97,6 +97,24 @@ pub struct Breakdown {
     pub phone_only: u64,
 }
 
+/// Accounts created this many days before the report date, or later, are new.
+pub const NEW_ACCOUNT_DAYS: i64 = 30;
+
+/// New accounts: the window in which whoever first signs in to an account can register its
+/// MFA methods, so each of them without a method is an open door.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct NewAccounts {
+    pub days: i64,
+    /// The first day of the window (the report date minus `days`).
+    pub since: String,
+    pub users: u64,
+    pub mfa_capable: u64,
+    pub no_mfa_method: u64,
+    pub phone_only: u64,
+    /// In-scope users of the users list without a creation date (not counted above).
+    pub without_date: u64,
+}
+
 /// Role assignments as read.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct RoleStats {
@@ -130,6 +148,9 @@ pub struct PopulationStats {
     /// In-scope users synchronized from on-premises AD (`directorySynced`), and cloud-only.
     pub synchronized: Option<u64>,
     pub cloud_only: Option<u64>,
+    /// In-scope users whose account was created in the [`NEW_ACCOUNT_DAYS`] days up to the
+    /// report date (users list with creation dates only).
+    pub new_accounts: Option<NewAccounts>,
     pub rules: Vec<RuleUse>,
     /// The first excluded users (up to [`EXCLUDED_SHOWN`]), in UPN order.
     pub excluded_users: Vec<ExcludedUser>,
@@ -164,6 +185,7 @@ pub fn apply(
     directory: Option<&DataFrame>,
     roles: Option<&DataFrame>,
     scope: &Scope,
+    as_of: chrono::NaiveDate,
 ) -> PolarsResult<(DataFrame, PopulationStats)> {
     let height = per_user.height();
     let upn = per_user.column("upn_key")?.str()?.clone();
@@ -416,10 +438,65 @@ pub fn apply(
         stats.cloud_only = Some(super::u64_at(&counts, "cloud_only"));
         let in_scope = out.clone().lazy().filter(in_scope());
         stats.by_department = Some(breakdown(in_scope.clone(), "department")?);
-        stats.by_country = Some(breakdown(in_scope, "country")?);
+        stats.by_country = Some(breakdown(in_scope.clone(), "country")?);
+        stats.new_accounts = new_accounts(in_scope, as_of)?;
     }
     stats.excluded_users = excluded_users(&out)?;
     Ok((out, stats))
+}
+
+/// The in-scope users created in the [`NEW_ACCOUNT_DAYS`] days up to `as_of` (both days
+/// included, UTC); `None` when no in-scope user of the users list has a creation date.
+fn new_accounts(
+    in_scope: LazyFrame,
+    as_of: chrono::NaiveDate,
+) -> PolarsResult<Option<NewAccounts>> {
+    let since = as_of - chrono::Duration::days(NEW_ACCOUNT_DAYS);
+    let micros = |d: chrono::NaiveDate| {
+        d.and_time(chrono::NaiveTime::MIN)
+            .and_utc()
+            .timestamp_micros()
+    };
+    let (from, until) = (micros(since), micros(as_of + chrono::Duration::days(1)));
+    let created = col("created_us");
+    let new = created
+        .clone()
+        .gt_eq(lit(from))
+        .and(created.clone().lt(lit(until)));
+    let n_mfa = col("n_mfa");
+    let df = in_scope
+        .select([
+            count(
+                col("in_users_list").and(created.clone().is_not_null()),
+                "dated",
+            ),
+            count(col("in_users_list").and(created.is_null()), "without_date"),
+            count(new.clone(), "users"),
+            count(new.clone().and(col("is_mfa_capable")), "mfa_capable"),
+            count(
+                new.clone().and(n_mfa.clone().eq(lit(0u32))),
+                "no_mfa_method",
+            ),
+            count(
+                new.and(n_mfa.clone().gt(lit(0u32)))
+                    .and(col("n_phone").eq(n_mfa)),
+                "phone_only",
+            ),
+        ])
+        .collect()?;
+    let n = |name: &str| super::u64_at(&df, name);
+    if n("dated") == 0 {
+        return Ok(None);
+    }
+    Ok(Some(NewAccounts {
+        days: NEW_ACCOUNT_DAYS,
+        since: since.format("%Y-%m-%d").to_string(),
+        users: n("users"),
+        mfa_capable: n("mfa_capable"),
+        no_mfa_method: n("no_mfa_method"),
+        phone_only: n("phone_only"),
+        without_date: n("without_date"),
+    }))
 }
 
 /// The filter for users who count.

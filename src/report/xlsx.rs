@@ -1663,6 +1663,29 @@ fn population_sheets(
             V::Maybe(p.cloud_only),
             share(p.cloud_only, p.in_scope),
         ]);
+        if let Some(n) = &p.new_accounts {
+            let of_new = |v: u64| share(Some(v), n.users);
+            rows.push(vec![
+                text(format!("In scope, created since {}", n.since)),
+                V::Maybe(Some(n.users)),
+                share(Some(n.users), p.in_scope),
+            ]);
+            rows.push(vec![
+                text("  of them MFA capable"),
+                V::Maybe(Some(n.mfa_capable)),
+                of_new(n.mfa_capable),
+            ]);
+            rows.push(vec![
+                text("  of them with no MFA method"),
+                V::Maybe(Some(n.no_mfa_method)),
+                of_new(n.no_mfa_method),
+            ]);
+            rows.push(vec![
+                text("  of them with phone methods only"),
+                V::Maybe(Some(n.phone_only)),
+                of_new(n.phone_only),
+            ]);
+        }
     }
     if let Some(r) = &p.role_assignments {
         rows.push(vec![
