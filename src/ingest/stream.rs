@@ -47,7 +47,92 @@ pub struct Records<'a> {
     buf: &'a [u8],
     pos: usize,
     line: u64,
-    special: memchr::Memchr3<'a>,
+    special: Structural,
+}
+
+/// The positions of a block's structural bytes (delimiter, quote, line feed) in increasing
+/// order. They are marked in a bitmap first, 64 bytes to a word, in one pass the compiler
+/// turns into vector compares: a record of 56 fields then costs 56 bit scans instead of 56
+/// searches.
+struct Structural {
+    words: Vec<u64>,
+    /// Index of the word `bits` came from.
+    at: usize,
+    /// The positions of the current word not yet returned.
+    bits: u64,
+}
+
+impl Structural {
+    fn new(buf: &[u8], delimiter: u8) -> Self {
+        let mut words = Vec::with_capacity(buf.len().div_ceil(64));
+        let mut chunks = buf.chunks_exact(64);
+        for chunk in &mut chunks {
+            let chunk: &[u8; 64] = chunk.try_into().expect("64 bytes");
+            words.push(mark64(chunk, delimiter));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut last = [0u8; 64];
+            last[..rest.len()].copy_from_slice(rest);
+            // Zero bytes past the end are never structural (the delimiter is never NUL).
+            words.push(mark64(&last, delimiter) & (u64::MAX >> (64 - rest.len())));
+        }
+        let bits = words.first().copied().unwrap_or(0);
+        Structural { words, at: 0, bits }
+    }
+}
+
+/// A bit per byte of `chunk` that is `delimiter`, a quote or a line feed.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn mark64(chunk: &[u8; 64], delimiter: u8) -> u64 {
+    use std::arch::x86_64::*;
+    // SAFETY: SSE2 is part of x86-64 itself; the loads are unaligned loads of 16 bytes
+    // within `chunk`.
+    unsafe {
+        let (d, q, n) = (
+            _mm_set1_epi8(delimiter as i8),
+            _mm_set1_epi8(b'"' as i8),
+            _mm_set1_epi8(b'\n' as i8),
+        );
+        let mut bits = 0u64;
+        for k in 0..4 {
+            let v = _mm_loadu_si128(chunk.as_ptr().add(16 * k) as *const __m128i);
+            let hit = _mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(v, d), _mm_cmpeq_epi8(v, q)),
+                _mm_cmpeq_epi8(v, n),
+            );
+            bits |= (_mm_movemask_epi8(hit) as u16 as u64) << (16 * k);
+        }
+        bits
+    }
+}
+
+/// A bit per byte of `chunk` that is `delimiter`, a quote or a line feed.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn mark64(chunk: &[u8; 64], delimiter: u8) -> u64 {
+    let mut bits = 0u64;
+    for (i, &b) in chunk.iter().enumerate() {
+        let hit = (b == delimiter) | (b == b'"') | (b == b'\n');
+        bits |= (hit as u64) << i;
+    }
+    bits
+}
+
+impl Iterator for Structural {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        while self.bits == 0 {
+            self.at += 1;
+            self.bits = *self.words.get(self.at)?;
+        }
+        let bit = self.bits.trailing_zeros() as usize;
+        self.bits &= self.bits - 1;
+        Some(self.at * 64 + bit)
+    }
 }
 
 /// One field of a record: its byte range in the block, and whether it was quoted with doubled
@@ -92,7 +177,7 @@ impl<'a> Records<'a> {
             buf,
             pos: 0,
             line: first_line,
-            special: memchr::memchr3_iter(delimiter, b'"', b'\n', buf),
+            special: Structural::new(buf, delimiter),
         }
     }
 
@@ -867,5 +952,31 @@ mod tests {
         h.update(&data[split..]);
         let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(scanned.sha256.unwrap(), hex);
+    }
+
+    #[test]
+    fn structural_positions_are_every_delimiter_quote_and_line_feed() {
+        let alphabet = b"ab,;\t\"\n\r \xc3\xa9";
+        let mut x = 12345u64;
+        for len in (0..300).chain([1000, 4096, 4097]) {
+            let data: Vec<u8> = (0..len)
+                .map(|_| {
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    alphabet[(x >> 33) as usize % alphabet.len()]
+                })
+                .collect();
+            for delimiter in [b',', b';', b'\t'] {
+                let expected: Vec<usize> = data
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &b)| b == delimiter || b == b'"' || b == b'\n')
+                    .map(|(i, _)| i)
+                    .collect();
+                let got: Vec<usize> = Structural::new(&data, delimiter).collect();
+                assert_eq!(got, expected, "length {len}, delimiter {delimiter}");
+            }
+        }
     }
 }
