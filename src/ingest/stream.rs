@@ -16,9 +16,12 @@ use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 
-/// Bytes per block: large enough to amortize per-block work, small enough that a few blocks in
-/// flight per core stay far below the memory budget.
-pub const BLOCK: usize = 8 << 20;
+/// Bytes per block: large enough to amortize per-block work (a block costs about a
+/// millisecond), small enough that the cores wait little for the last blocks of a file, which
+/// matters when a range arrives as many files (the portal's split downloads). On a million
+/// users, 2 MiB was faster than 8 and 4 MiB, single file and twenty files alike, and no slower
+/// than 1 MiB.
+pub const BLOCK: usize = 2 << 20;
 
 /// A run of whole CSV records.
 pub struct Block {
