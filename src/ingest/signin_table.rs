@@ -69,11 +69,16 @@ pub type FastHash = std::hash::BuildHasherDefault<FastHasher>;
 /// Distinct strings and their codes (0, 1, … in order of first appearance).
 #[derive(Debug, Clone, Default)]
 pub struct Interner {
-    /// Open addressing: 0 is empty, else code + 1.
-    slots: Vec<u32>,
+    /// Open addressing: 0 is empty, else the value's code + 1 in the low 32 bits and the high
+    /// 32 bits of its hash in the high ones, so a probe rarely reads another value (in a table
+    /// of a million identities, each read elsewhere misses the caches).
+    slots: Vec<u64>,
+    /// Each value's hash, for growing the table.
     hashes: Vec<u64>,
     values: Vec<Box<str>>,
 }
+
+const TAG: u64 = !0xffff_ffff;
 
 impl Interner {
     /// An interner whose first codes are `seed`.
@@ -104,24 +109,32 @@ impl Interner {
 
     /// The code of `s`, added when new.
     pub fn intern(&mut self, s: &str) -> u32 {
+        self.intern_hashed(s, hash_bytes(s.as_bytes()))
+    }
+
+    /// [`Interner::intern`] with `hash` = `hash_bytes(s)` worked out beforehand (on another
+    /// thread).
+    pub fn intern_hashed(&mut self, s: &str, hash: u64) -> u32 {
         if self.slots.len() < 2 * (self.values.len() + 1) {
             self.grow();
         }
-        let hash = hash_bytes(s.as_bytes());
+        let tag = hash & TAG;
         let mask = self.slots.len() - 1;
         let mut i = self.slot_of(hash);
         loop {
             let slot = self.slots[i];
             if slot == 0 {
                 let code = self.values.len() as u32;
-                self.slots[i] = code + 1;
+                self.slots[i] = tag | (code as u64 + 1);
                 self.hashes.push(hash);
                 self.values.push(s.into());
                 return code;
             }
-            let code = (slot - 1) as usize;
-            if self.hashes[code] == hash && &*self.values[code] == s {
-                return code as u32;
+            if slot & TAG == tag {
+                let code = ((slot & !TAG) - 1) as usize;
+                if &*self.values[code] == s {
+                    return code as u32;
+                }
             }
             i = (i + 1) & mask;
         }
@@ -136,7 +149,7 @@ impl Interner {
             while self.slots[i] != 0 {
                 i = (i + 1) & mask;
             }
-            self.slots[i] = code as u32 + 1;
+            self.slots[i] = (hash & TAG) | (code as u64 + 1);
         }
     }
 }
@@ -275,6 +288,8 @@ struct Pending {
     text: String,
     /// Per row, where its key ends in `text`.
     ends: Vec<u32>,
+    /// Per row, the hash of its key (worked out by the parsing thread).
+    hashes: Vec<u64>,
 }
 
 /// The lower-case form of an identifier, borrowing when it already is.
@@ -362,6 +377,7 @@ impl SignInTable {
         if let Some(p) = self.pending.as_mut() {
             p.text.push_str(&self.key);
             p.ends.push(p.text.len() as u32);
+            p.hashes.push(hash_bytes(self.key.as_bytes()));
             return;
         }
         let ident = self.identities.intern(&self.key);
@@ -398,9 +414,9 @@ impl SignInTable {
         if let Some(p) = other.pending {
             let mut start = 0usize;
             self.ident.reserve(p.ends.len());
-            for &end in &p.ends {
+            for (&end, &hash) in p.ends.iter().zip(&p.hashes) {
                 let end = end as usize;
-                let ident = self.identities.intern(&p.text[start..end]);
+                let ident = self.identities.intern_hashed(&p.text[start..end], hash);
                 self.ident.push(ident);
                 start = end;
             }
