@@ -510,7 +510,9 @@ impl<'p> Loader<'p> {
         let mut hasher = Sha256::new();
         hasher.update(&head);
         let prefix = head[plan.data_start..].to_vec();
-        let rest = std::io::BufReader::with_capacity(1 << 20, file);
+        // Read straight into the blocks: they are large, and a buffer in between would copy
+        // every byte once more.
+        let rest = file;
         let source = self.files.len() as u32;
         let reporter = self.progress;
         let progress = |rows: u64| reporter.rows(&name, rows);
