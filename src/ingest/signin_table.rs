@@ -366,18 +366,27 @@ impl SignInTable {
         }
         let upn = row.upn.map(str::trim).filter(|u| !u.is_empty());
         let uid = row.user_id.map(str::trim).filter(|u| !u.is_empty());
-        self.key.clear();
+        // The key goes straight after the block's other keys when interned later.
+        let key = match self.pending.as_mut() {
+            Some(p) => &mut p.text,
+            None => {
+                self.key.clear();
+                &mut self.key
+            }
+        };
+        let start = key.len();
         if let Some(u) = upn {
-            self.key.push_str(&lower(u));
+            key.push_str(&lower(u));
         }
-        self.key.push('\u{1f}');
+        key.push('\u{1f}');
         if let Some(u) = uid {
-            self.key.extend(u.chars().map(|c| c.to_ascii_lowercase()));
+            let at = key.len();
+            key.push_str(u);
+            key[at..].make_ascii_lowercase();
         }
         if let Some(p) = self.pending.as_mut() {
-            p.text.push_str(&self.key);
+            p.hashes.push(hash_bytes(&p.text.as_bytes()[start..]));
             p.ends.push(p.text.len() as u32);
-            p.hashes.push(hash_bytes(self.key.as_bytes()));
             return;
         }
         let ident = self.identities.intern(&self.key);
