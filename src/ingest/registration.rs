@@ -313,9 +313,9 @@ impl HeaderMap {
 /// a few hundred distinct method lists.
 #[derive(Debug, Default)]
 pub struct RegistrationBuilder {
-    pub upn: Vec<String>,
-    pub id: Vec<Option<String>>,
-    pub display_name: Vec<Option<String>>,
+    pub upn: TextColumn,
+    pub id: TextColumn,
+    pub display_name: TextColumn,
     user_type: Vec<u32>,
     pub is_admin: Vec<Option<bool>>,
     pub is_mfa_capable: Vec<Option<bool>>,
@@ -337,6 +337,67 @@ pub struct RegistrationBuilder {
     texts: Interner,
     /// Method-list cells already decoded, by raw text.
     memo: HashMap<Box<str>, Decoded, FastHash>,
+}
+
+/// The texts of a column, one after the other in one string: a million rows cost no
+/// allocation each.
+#[derive(Debug, Clone, Default)]
+pub struct TextColumn {
+    text: String,
+    /// Per row, where its text ends in `text`; `None` for no value.
+    ends: Vec<Option<usize>>,
+}
+
+impl TextColumn {
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Add a row; `ascii_lower` lower-cases its ASCII letters (object ids).
+    pub fn push(&mut self, value: Option<&str>, ascii_lower: bool) {
+        self.ends.push(value.map(|v| {
+            let start = self.text.len();
+            self.text.push_str(v);
+            if ascii_lower {
+                self.text[start..].make_ascii_lowercase();
+            }
+            self.text.len()
+        }));
+    }
+
+    /// Every row's text, in order.
+    pub fn iter(&self) -> impl Iterator<Item = Option<&str>> + '_ {
+        let mut start = 0;
+        self.ends.iter().map(move |end| {
+            end.map(|end| {
+                let s = &self.text[start..end];
+                start = end;
+                s
+            })
+        })
+    }
+
+    pub fn truncate(&mut self, len: usize) {
+        self.ends.truncate(len);
+        let end = self.ends.iter().rev().find_map(|e| *e).unwrap_or(0);
+        self.text.truncate(end);
+    }
+
+    /// Append the rows of `other` after these.
+    pub fn extend(&mut self, other: TextColumn) {
+        let shift = self.text.len();
+        self.text.push_str(&other.text);
+        self.ends
+            .extend(other.ends.into_iter().map(|e| e.map(|e| e + shift)));
+    }
+
+    pub fn into_column(self, name: &str) -> Column {
+        StringChunked::from_iter_options(name.into(), self.iter()).into_column()
+    }
 }
 
 /// A decoded method-list cell.
@@ -674,12 +735,7 @@ impl RegistrationBuilder {
             outcome.skipped.push((line, "no userPrincipalName".into()));
             return Ok(());
         }
-        let text_of = |f: Field| {
-            cell(f)
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-        };
+        let text_of = |f: Field| cell(f).map(str::trim).filter(|s| !s.is_empty());
         let bool_of = |f: Field| -> Result<Option<bool>, InputError> {
             match cell(f) {
                 None => Ok(None),
@@ -758,10 +814,9 @@ impl RegistrationBuilder {
         self.is_sspr_registered.push(sspr_registered);
         self.is_system_preferred_enabled
             .push(system_preferred_enabled);
-        self.upn.push(upn.to_string());
-        self.id
-            .push(text_of(Field::Id).map(|s| s.to_ascii_lowercase()));
-        self.display_name.push(text_of(Field::DisplayName));
+        self.upn.push(Some(upn), false);
+        self.id.push(text_of(Field::Id), true);
+        self.display_name.push(text_of(Field::DisplayName), false);
         let user_type =
             text_of(Field::UserType).map_or(NONE, |s| self.texts.intern(&s.to_lowercase()));
         self.user_type.push(user_type);
@@ -802,27 +857,30 @@ impl RegistrationBuilder {
             .upn
             .iter()
             .map(|u| {
-                u.as_bytes()
+                u.unwrap_or_default()
+                    .as_bytes()
                     .windows(5)
                     .any(|w| w.eq_ignore_ascii_case(b"#ext#"))
             })
             .collect();
         // UPNs are usually lower case already: then the key column shares the UPN column.
-        let lower = |u: &String| !u.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80);
+        let lower = |u: Option<&str>| {
+            !u.unwrap_or_default()
+                .bytes()
+                .any(|b| b.is_ascii_uppercase() || b >= 0x80)
+        };
         let upn_key = if self.upn.iter().all(lower) {
             None
         } else {
-            Some(
-                self.upn
-                    .iter()
-                    .map(|u| u.to_lowercase())
-                    .collect::<Vec<String>>(),
-            )
+            Some(StringChunked::from_iter_options(
+                "upn_key".into(),
+                self.upn.iter().map(|u| u.map(str::to_lowercase)),
+            ))
         };
-        let upn = Column::new("upn".into(), self.upn);
+        let upn = self.upn.into_column("upn");
         let upn_key = match upn_key {
             None => upn.clone().with_name("upn_key".into()),
-            Some(keys) => Column::new("upn_key".into(), keys),
+            Some(keys) => keys.into_column(),
         };
         let users = DataFrame::new(
             n,
@@ -831,8 +889,8 @@ impl RegistrationBuilder {
                 upn,
                 upn_key,
                 Column::new("upn_is_external".into(), upn_is_external),
-                Column::new("id".into(), self.id),
-                Column::new("display_name".into(), self.display_name),
+                self.id.into_column("id"),
+                self.display_name.into_column("display_name"),
                 text_column("user_type", &self.user_type)?,
                 Column::new("is_admin".into(), self.is_admin),
                 Column::new("is_mfa_capable".into(), self.is_mfa_capable),
@@ -947,5 +1005,48 @@ mod tests {
         assert!(!map.is_registration());
         let map = HeaderMap::new(&headers("userPrincipalName,displayName,department"));
         assert!(!map.is_registration());
+    }
+
+    #[test]
+    fn text_columns_keep_rows_through_truncate_and_extend() {
+        let texts = |c: &TextColumn| -> Vec<Option<String>> {
+            c.iter().map(|v| v.map(str::to_string)).collect()
+        };
+        let mut a = TextColumn::default();
+        a.push(Some("Ann@X"), false);
+        a.push(None, false);
+        a.push(Some("ABC-Def"), true);
+        a.push(Some(""), false);
+        assert_eq!(a.len(), 4);
+        assert_eq!(
+            texts(&a),
+            [
+                Some("Ann@X".into()),
+                None,
+                Some("abc-def".into()),
+                Some("".into())
+            ]
+        );
+        a.truncate(2);
+        assert_eq!(texts(&a), [Some("Ann@X".into()), None]);
+        a.push(Some("é"), false);
+        let mut b = TextColumn::default();
+        b.push(None, false);
+        b.push(Some("bob"), false);
+        a.extend(b);
+        assert_eq!(
+            texts(&a),
+            [
+                Some("Ann@X".into()),
+                None,
+                Some("é".into()),
+                None,
+                Some("bob".into())
+            ]
+        );
+        a.truncate(1);
+        a.truncate(0);
+        assert!(a.is_empty());
+        assert_eq!(a.text, "");
     }
 }
