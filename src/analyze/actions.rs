@@ -194,31 +194,63 @@ pub fn codes(bits: u32) -> impl Iterator<Item = &'static ActionRule> {
 /// columns the exporters need. `action_bits` holds one bit per rule; `priority` the first rule.
 pub fn actions_frame(per_user: LazyFrame) -> PolarsResult<DataFrame> {
     let frame = with_actions(per_user)?;
-    let with_actions = frame.column("priority")?.u32()?.iter().flatten().count();
-    // Sorted with users without actions last, then cut: the rows are copied once, not filtered
-    // and then sorted.
-    let sorted = frame
-        .lazy()
-        .select(
-            exported_columns()
-                .into_iter()
-                .chain([col("upn_key")])
-                .collect::<Vec<_>>(),
-        )
-        .sort_by_exprs(
-            [
-                col("priority"),
-                col("is_admin").fill_null(lit(false)),
-                col("upn_key"),
-            ],
-            SortMultipleOptions::default()
-                .with_order_descending_multi([false, true, false])
-                .with_nulls_last(true)
-                .with_maintain_order(true),
-        )
-        .select(exported_columns())
-        .collect()?;
-    Ok(sorted.head(Some(with_actions)))
+    let order = action_order(
+        frame.column("priority")?.u32()?,
+        frame.column("is_admin")?.bool()?,
+        frame.column("upn_key")?.str()?,
+    );
+    // Only the users with actions are copied, once, in their order.
+    let order = IdxCa::from_vec("order".into(), order);
+    frame
+        .select(exported_columns().iter().map(column_name))?
+        .take(&order)
+}
+
+/// The name of a plain column expression.
+fn column_name(e: &Expr) -> PlSmallStr {
+    match e {
+        Expr::Column(name) => name.clone(),
+        _ => unreachable!("exported columns are plain columns"),
+    }
+}
+
+/// Rows with a priority, ordered by priority, then admins first, then UPN key (nulls last),
+/// then row: a parallel sort of small keys, where the UPN's first sixteen bytes decide most
+/// comparisons and the texts are compared only when those are equal.
+fn action_order(
+    priority: &UInt32Chunked,
+    admin: &BooleanChunked,
+    upn: &StringChunked,
+) -> Vec<IdxSize> {
+    use rayon::slice::ParallelSliceMut as _;
+    let upn: Vec<Option<&str>> = upn.iter().collect();
+    let mut keys: Vec<(u32, u128, IdxSize)> = priority
+        .iter()
+        .zip(admin.iter())
+        .zip(&upn)
+        .enumerate()
+        .filter_map(|(row, ((p, a), u))| {
+            let not_admin = u32::from(a != Some(true));
+            // A null UPN sorts after every text.
+            let (null, prefix) = match u {
+                Some(u) => {
+                    let mut b = [0u8; 16];
+                    let n = u.len().min(16);
+                    b[..n].copy_from_slice(&u.as_bytes()[..n]);
+                    (0, u128::from_be_bytes(b))
+                }
+                None => (1, 0),
+            };
+            Some(((p? << 2) | (not_admin << 1) | null, prefix, row as IdxSize))
+        })
+        .collect();
+    keys.par_sort_unstable_by(|(pa, ka, ra), (pb, kb, rb)| {
+        (pa, ka)
+            .cmp(&(pb, kb))
+            .then_with(|| upn[*ra as usize].cmp(&upn[*rb as usize]))
+            .then(ra.cmp(rb))
+    });
+    keys.into_iter().map(|(_, _, row)| row).collect()
 }
 
 /// Every user, by UPN, with the same columns as [`actions_frame`] (the `--users` list).
@@ -293,4 +325,57 @@ fn exported_columns() -> Vec<Expr> {
         col("scope"),
         col("scope_reason"),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `action_order` against a plain sort with the whole comparison spelled out.
+    #[test]
+    fn action_order_is_priority_then_admins_then_upn() {
+        let upns = [
+            Some("b@x"),
+            Some("a"),
+            None,
+            Some("abcdefgh2"),
+            Some("abcdefgh1"),
+            Some("abcdefgh"),
+            Some("abcdefg"),
+            Some("abcdefgh1"),
+            Some("Zed"),
+            Some("é@x"),
+            None,
+            Some(""),
+        ];
+        let n = upns.len() * 8;
+        let upn: Vec<Option<&str>> = (0..n).map(|i| upns[(i * 7) % upns.len()]).collect();
+        let priority: Vec<Option<u32>> = (0..n)
+            .map(|i| (i % 5 != 3).then_some((i % 3) as u32))
+            .collect();
+        let admin: Vec<Option<bool>> = (0..n)
+            .map(|i| match i % 4 {
+                0 => None,
+                1 => Some(true),
+                _ => Some(false),
+            })
+            .collect();
+        let got = action_order(
+            &UInt32Chunked::from_iter_options("p".into(), priority.iter().copied()),
+            &BooleanChunked::from_iter_options("a".into(), admin.iter().copied()),
+            &StringChunked::from_iter_options("u".into(), upn.iter().copied()),
+        );
+        let mut expected: Vec<usize> = (0..n).filter(|&i| priority[i].is_some()).collect();
+        expected.sort_by(|&a, &b| {
+            let admin_first = |i: usize| admin[i] != Some(true);
+            let upn_nulls_last = |i: usize| (upn[i].is_none(), upn[i]);
+            (priority[a], admin_first(a), upn_nulls_last(a)).cmp(&(
+                priority[b],
+                admin_first(b),
+                upn_nulls_last(b),
+            ))
+        });
+        let got: Vec<usize> = got.into_iter().map(|i| i as usize).collect();
+        assert_eq!(got, expected);
+    }
 }

@@ -531,6 +531,7 @@ impl<'p> Loader<'p> {
                 let read = signins::read_user_csv(
                     &mut self.signins,
                     &csv,
+                    size,
                     prefix,
                     rest,
                     plan.first_line,
@@ -567,6 +568,7 @@ impl<'p> Loader<'p> {
                 let mut builder = RegistrationBuilder::default();
                 let (outcome, scanned, not_utf8) = builder.read_blocks(
                     &name,
+                    size,
                     source,
                     plan.layout.delimiter,
                     &map,
@@ -825,6 +827,7 @@ impl<'p> Loader<'p> {
                 1 + memchr::memchr_iter(b'\n', &text.as_bytes()[..start]).count() as u64;
             let (outcome, _, _) = self.registration.read_blocks(
                 &read.name,
+                text.len() as u64,
                 source,
                 layout.delimiter,
                 &map,
@@ -904,6 +907,7 @@ impl<'p> Loader<'p> {
                 let user = signins::read_user_csv(
                     &mut self.signins,
                     &csv,
+                    text.len() as u64,
                     text.as_bytes()[start..].to_vec(),
                     std::io::empty(),
                     first_line,

@@ -389,6 +389,10 @@ impl TextColumn {
 
     /// Append the rows of `other` after these.
     pub fn extend(&mut self, other: TextColumn) {
+        if self.ends.is_empty() {
+            *self = other;
+            return;
+        }
         let shift = self.text.len();
         self.text.push_str(&other.text);
         self.ends
@@ -429,7 +433,8 @@ impl Cells for csv::StringRecord {
 
 /// What one block of a registration CSV gave.
 enum BlockRows {
-    Read(Box<RegistrationBuilder>, FileOutcome),
+    /// The rows, what was found, and the block's length and end offset in the file.
+    Read(Box<RegistrationBuilder>, FileOutcome, (usize, u64)),
     Failed(InputError),
     NotUtf8(u64),
 }
@@ -520,6 +525,11 @@ impl RegistrationBuilder {
 
     /// Append the rows of a builder that read a later part of the input.
     pub fn append(&mut self, other: RegistrationBuilder) {
+        // The first rows of all: taken over as they are, not copied.
+        if self.is_empty() && self.texts.is_empty() {
+            *self = other;
+            return;
+        }
         let map: Vec<u32> = other
             .texts
             .values()
@@ -562,14 +572,44 @@ impl RegistrationBuilder {
         self.upn.is_empty()
     }
 
-    /// Read one registration CSV in blocks on `workers` threads: `prefix` holds the bytes after
-    /// the header row (at file line `first_line`, byte `first_offset`), `rest` the remainder of
-    /// the file. Returns the outcome, what the reader saw (hash, NUL bytes) and the offset of a
+    /// Make room for `rows` more rows, with texts as long as those so far.
+    pub fn reserve(&mut self, rows: usize) {
+        let len = self.len().max(1);
+        for c in [&mut self.upn, &mut self.id, &mut self.display_name] {
+            let text = c.text.len() / len * rows;
+            c.text.reserve(text);
+            c.ends.reserve(rows);
+        }
+        self.user_type.reserve(rows);
+        for c in [
+            &mut self.is_admin,
+            &mut self.is_mfa_capable,
+            &mut self.is_mfa_registered,
+            &mut self.is_passwordless_capable,
+            &mut self.is_sspr_capable,
+            &mut self.is_sspr_enabled,
+            &mut self.is_sspr_registered,
+            &mut self.is_system_preferred_enabled,
+        ] {
+            c.reserve(rows);
+        }
+        self.default_method.reserve(rows);
+        self.methods_known.reserve(rows);
+        self.methods_text.reserve(rows);
+        self.last_updated_us.reserve(rows);
+        self.source.reserve(rows);
+        self.line.reserve(rows);
+    }
+
+    /// Read one registration CSV of `end` bytes in blocks on `workers` threads: `prefix` holds
+    /// the bytes after the header row (at file line `first_line`, byte `first_offset`), `rest`
+    /// the remainder of the file. Returns the outcome, what the reader saw (hash, NUL bytes) and the offset of a
     /// byte that is not UTF-8, if any (then nothing was added).
     #[allow(clippy::too_many_arguments)]
     pub fn read_blocks<R: std::io::Read + Send>(
         &mut self,
         path: &str,
+        end: u64,
         source: u32,
         delimiter: u8,
         map: &HeaderMap,
@@ -622,7 +662,11 @@ impl RegistrationBuilder {
                     return BlockRows::Failed(e);
                 }
             }
-            BlockRows::Read(Box::new(local), out)
+            BlockRows::Read(
+                Box::new(local),
+                out,
+                (data.len(), block.offset + data.len() as u64),
+            )
         };
         let mut failed: Option<InputError> = None;
         let mut not_utf8 = None;
@@ -640,8 +684,15 @@ impl RegistrationBuilder {
                     return;
                 }
                 match rows {
-                    BlockRows::Read(local, out) => {
+                    BlockRows::Read(local, out, (bytes, block_end)) => {
+                        let expected = (outcome.rows == 0).then(|| {
+                            stream::expected_rows(local.len(), bytes, block_end, end)
+                                .saturating_sub(local.len())
+                        });
                         self.append(*local);
+                        if let Some(rows) = expected {
+                            self.reserve(rows);
+                        }
                         outcome.rows += out.rows;
                         outcome.skipped.extend(out.skipped);
                         outcome.methods_lost += out.methods_lost;

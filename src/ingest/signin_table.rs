@@ -335,6 +335,21 @@ impl SignInTable {
         self.source.is_empty()
     }
 
+    /// Make room for `rows` more rows.
+    pub fn reserve(&mut self, rows: usize) {
+        self.source.reserve(rows);
+        self.interactive.reserve(rows);
+        self.time_us.reserve(rows);
+        self.request.reserve(rows);
+        self.correlation.reserve(rows);
+        self.ident.reserve(rows);
+        self.error_code.reserve(rows);
+        self.compliant.reserve(rows);
+        for c in self.codes.iter_mut() {
+            c.reserve(rows);
+        }
+    }
+
     /// Add one sign-in. Rows without a user (no UPN and no user id) must be left out by the
     /// caller, which reports them.
     pub fn push(&mut self, row: &SignInRow) {

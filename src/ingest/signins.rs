@@ -582,11 +582,13 @@ impl UserCsv {
 
     /// Parse one block of records.
     fn parse(&self, block: &stream::Block) -> BlockRead {
+        let data = &block.data;
         let mut out = BlockRead {
             table: SignInTable::deferred(),
+            bytes: data.len(),
+            end: block.offset + data.len() as u64,
             ..BlockRead::default()
         };
-        let data = &block.data;
         // The whole block, unused columns included: a file is text or it is not.
         let text = match stream::utf8(data) {
             Ok(text) => text,
@@ -683,6 +685,9 @@ impl UserCsv {
 #[derive(Default)]
 struct BlockRead {
     table: SignInTable,
+    /// The block's length and where it ends in the file.
+    bytes: usize,
+    end: u64,
     outcome: SignInOutcome,
     /// File offset of a byte that is not UTF-8: the whole file is refused.
     not_utf8: Option<u64>,
@@ -698,11 +703,12 @@ pub struct UserFileRead {
 /// Read the records of a user sign-in CSV into `table`: `prefix` (the bytes after the header
 /// row, at file line `first_line` and offset `first_offset`) and then everything `rest` yields,
 /// in blocks on
-/// every core. `hasher`, when given, has seen the file up to `rest`.
+/// every core. `hasher`, when given, has seen the file up to `rest`; `end` is the file's size.
 #[allow(clippy::too_many_arguments)]
 pub fn read_user_csv<R: std::io::Read + Send>(
     table: &mut SignInTable,
     csv: &UserCsv,
+    end: u64,
     prefix: Vec<u8>,
     rest: R,
     first_line: u64,
@@ -729,6 +735,14 @@ pub fn read_user_csv<R: std::io::Read + Send>(
             if block.not_utf8.is_some() {
                 not_utf8 = block.not_utf8;
                 return;
+            }
+            if outcome.rows == 0 {
+                table.reserve(stream::expected_rows(
+                    block.table.len(),
+                    block.bytes,
+                    block.end,
+                    end,
+                ));
             }
             table.append(block.table);
             merge_outcome(&mut outcome, block.outcome);

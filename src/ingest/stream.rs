@@ -454,6 +454,18 @@ impl ScanError {
     }
 }
 
+/// How many rows a file of `end` bytes holds, judged from its first block (`rows` rows in
+/// `bytes` bytes, the block ending at file offset `block_end`), with a margin: the tables are
+/// sized once instead of doubling, so rows are not copied and memory is not touched twice.
+/// Capacity beyond what is used is never touched, so an overestimate costs no memory.
+pub fn expected_rows(rows: usize, bytes: usize, block_end: u64, end: u64) -> usize {
+    if rows == 0 || bytes == 0 {
+        return 0;
+    }
+    let rest = end.saturating_sub(block_end) as f64;
+    rows + (rest * rows as f64 / bytes as f64 * 1.1) as usize
+}
+
 /// Largest block: field offsets in a block are 32-bit.
 const MAX_BLOCK: usize = (u32::MAX / 2) as usize;
 

@@ -10,6 +10,14 @@ pub fn parse_bool(raw: &str) -> Result<Option<bool>, String> {
     if v.is_empty() {
         return Ok(None);
     }
+    // The exports' own spellings (`True`, `False`), without building a folded copy: a
+    // million-row export has several of these per row.
+    if v.eq_ignore_ascii_case("true") {
+        return Ok(Some(true));
+    }
+    if v.eq_ignore_ascii_case("false") {
+        return Ok(Some(false));
+    }
     let folded: String = v
         .chars()
         .filter(|c| !c.is_whitespace())
