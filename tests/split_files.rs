@@ -84,3 +84,123 @@ fn split_sign_in_downloads_give_the_same_json_as_single_files() {
     assert_eq!(figures(parts.json), figures(whole.json));
     assert_eq!(parts.csv, whole.csv, "the same action list");
 }
+
+/// The records of a CSV export: its header, then each record (a quoted field may hold a line
+/// break).
+fn records(src: &Path) -> (String, Vec<String>) {
+    let text = std::fs::read_to_string(src).unwrap();
+    let mut records: Vec<String> = Vec::new();
+    let mut open = false;
+    for line in text.split_inclusive('\n') {
+        if open {
+            records.last_mut().unwrap().push_str(line);
+        } else {
+            records.push(line.to_string());
+        }
+        if line.matches('"').count() % 2 == 1 {
+            open = !open;
+        }
+    }
+    let header = records.remove(0);
+    (header, records)
+}
+
+/// Sign-in files are read as one stream; a bad file in the middle is judged on its own (left
+/// out with its reason) and the files after it still count.
+#[test]
+fn a_bad_file_among_split_sign_ins_is_left_out_and_the_rest_counts() {
+    let signins = sample().join("InteractiveSignIns_2026-11-13_2026-11-20.csv");
+    let registration = sample().join("exportUserRegistrationDetails_2026-11-20.csv");
+    let (header, rows) = records(&signins);
+    let third = rows.len() / 3;
+    let body = |rows: &[String]| -> Vec<u8> {
+        std::iter::once(header.as_str())
+            .chain(rows.iter().map(String::as_str))
+            .collect::<String>()
+            .into_bytes()
+    };
+    // Whole copies of the file (more than the first mebibyte, which decides how a file is read),
+    // spoiled in their last row: past that point the reading is already under way.
+    let spoiled = |bad: &[u8]| -> Vec<u8> {
+        let mut bytes = body(&rows);
+        assert!(bytes.len() > 1 << 20);
+        let at = bytes.len() - 2;
+        bytes.splice(at..at, bad.iter().copied());
+        bytes
+    };
+    let good = tempfile::tempdir().unwrap();
+    let mixed = tempfile::tempdir().unwrap();
+    for dir in [good.path(), mixed.path()] {
+        std::fs::copy(&registration, dir.join("exportUserRegistrationDetails.csv")).unwrap();
+        std::fs::write(
+            dir.join("InteractiveSignIns_part01.csv"),
+            body(&rows[..third]),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("InteractiveSignIns_part04.csv"),
+            body(&rows[third..]),
+        )
+        .unwrap();
+    }
+    let m = mixed.path();
+    // Valid UTF-8 next to a byte no text holds: neither UTF-8 nor Windows-1252.
+    std::fs::write(
+        m.join("InteractiveSignIns_part02.csv"),
+        spoiled("é\u{1}".as_bytes())
+            .iter()
+            .map(|&b| if b == 1 { 0xFF } else { b })
+            .collect::<Vec<u8>>(),
+    )
+    .unwrap();
+    std::fs::write(m.join("InteractiveSignIns_part03.csv"), spoiled(b"\0")).unwrap();
+    std::fs::write(
+        m.join("InteractiveSignIns_part05.csv"),
+        body(&rows[..third]),
+    )
+    .unwrap();
+
+    let expected = run(&[good.path().to_path_buf()], None);
+    let got = common::run_lenient(&[m.to_path_buf()]);
+    assert_eq!(got.json["signins"], expected.json["signins"]);
+    assert_eq!(
+        got.json["signins"]["rows"].as_u64().unwrap(),
+        rows.len() as u64,
+        "every row of the good files, once"
+    );
+    assert_eq!(got.csv, expected.csv, "the same action list");
+    let reasons: Vec<(String, String)> = got.json["skipped_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let path = s["path"].as_str().unwrap();
+            let file = path.rsplit('/').next().unwrap().to_string();
+            (file, s["reason"].as_str().unwrap().to_string())
+        })
+        .collect();
+    assert_eq!(reasons.len(), 3, "{reasons:?}");
+    assert_eq!(reasons[0].0, "InteractiveSignIns_part02.csv");
+    assert!(reasons[0].1.contains("not Windows-1252"), "{reasons:?}");
+    assert_eq!(reasons[1].0, "InteractiveSignIns_part03.csv");
+    assert!(reasons[1].1.contains("NUL byte"), "{reasons:?}");
+    assert_eq!(reasons[2].0, "InteractiveSignIns_part05.csv");
+    assert!(
+        reasons[2].1.contains("same content as") && reasons[2].1.contains("part01"),
+        "{reasons:?}"
+    );
+    let read: Vec<&str> = got.json["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["path"].as_str().unwrap().rsplit('/').next().unwrap())
+        .collect();
+    assert_eq!(
+        read,
+        [
+            "InteractiveSignIns_part01.csv",
+            "InteractiveSignIns_part04.csv",
+            "exportUserRegistrationDetails.csv"
+        ]
+    );
+}

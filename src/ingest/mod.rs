@@ -244,18 +244,22 @@ pub fn load_with(paths: &[PathBuf], progress: &Progress, strict: bool) -> Result
     let mut loader = Loader::new(progress);
     loader.workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let mut first_error = None;
-    for path in paths {
+    let mut next = 0;
+    while next < paths.len() {
+        // Consecutive user sign-in CSVs (a range the portal delivered as several files) are
+        // read as one stream: the next file is parsed while the cores finish the one before.
+        let run = signin_run(&paths[next..]);
+        if run.len() > 1 {
+            next += run.len();
+            loader.signin_files(run, strict, &mut first_error)?;
+            continue;
+        }
+        let path = &paths[next];
+        next += 1;
         progress.step(&format!("reading {}", display(path)));
         let mark = loader.mark();
-        match loader.file(path) {
-            Ok(()) => {}
-            Err(Error::Input(e)) if !strict => {
-                loader.rollback(mark);
-                loader.skip(display(path), format!("not read: {}", e.within_file()));
-                first_error.get_or_insert(e);
-            }
-            Err(e) => return Err(e),
-        }
+        let result = loader.file(path);
+        loader.settle(path, mark, result, strict, &mut first_error)?;
     }
     // Without a registration export there is no report: then the file that failed is the news.
     if loader.registration.is_empty() {
@@ -267,6 +271,41 @@ pub fn load_with(paths: &[PathBuf], progress: &Progress, strict: bool) -> Result
     let ingested = loader.finish();
     progress.end_step();
     ingested
+}
+
+/// A user sign-in CSV opened to be streamed, its first bytes read.
+struct OpenedSignIns {
+    path: PathBuf,
+    file: std::fs::File,
+    size: u64,
+    head: Vec<u8>,
+    plan: StreamPlan,
+    headers: signins::SignInHeaders,
+}
+
+/// The user sign-in CSVs that `paths` starts with, opened; the run ends at the first file that
+/// is something else or cannot be opened (which is then read, or reported, on its own).
+fn signin_run(paths: &[PathBuf]) -> Vec<OpenedSignIns> {
+    let open = |path: &PathBuf| -> Option<OpenedSignIns> {
+        let mut file = std::fs::File::open(path).ok()?;
+        let size = file.metadata().ok()?.len();
+        let mut head = Vec::new();
+        (&mut file).take(HEAD as u64).read_to_end(&mut head).ok()?;
+        let plan = stream_plan(&head)?;
+        let Streamed::UserSignIns(headers) = &plan.kind else {
+            return None;
+        };
+        let headers = headers.clone();
+        Some(OpenedSignIns {
+            path: path.clone(),
+            file,
+            size,
+            head,
+            plan,
+            headers,
+        })
+    };
+    paths.iter().map_while(open).collect()
 }
 
 /// Accumulates the canonical columns of every file, per kind.
@@ -294,6 +333,7 @@ struct Loader<'p> {
 }
 
 /// See [`Loader::mark`].
+#[derive(Default)]
 struct Mark {
     files: usize,
     skipped: usize,
@@ -457,6 +497,136 @@ impl<'p> Loader<'p> {
         self.role_files = mark.role_files;
     }
 
+    /// What becomes of a file's `result`: an input error leaves the file out (undoing what it
+    /// added since `mark`) and is kept as `first_error`, unless `strict`; other errors stop.
+    fn settle(
+        &mut self,
+        path: &Path,
+        mark: Mark,
+        result: Result<()>,
+        strict: bool,
+        first_error: &mut Option<InputError>,
+    ) -> Result<()> {
+        match result {
+            Ok(()) => Ok(()),
+            Err(Error::Input(e)) if !strict => {
+                self.rollback(mark);
+                self.skip(display(path), format!("not read: {}", e.within_file()));
+                first_error.get_or_insert(e);
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Read a run of user sign-in CSVs as one stream of blocks (see [`stream::scan_files`]),
+    /// each file's rows going into the table in order. Each file ends as it would on its own:
+    /// kept, refused or left out with its error, without losing the others.
+    fn signin_files(
+        &mut self,
+        run: Vec<OpenedSignIns>,
+        strict: bool,
+        first_error: &mut Option<InputError>,
+    ) -> Result<()> {
+        let names: Vec<String> = run.iter().map(|o| display(&o.path)).collect();
+        let interactive: Vec<bool> = run
+            .iter()
+            .map(|o| !signins::is_non_interactive(&file_name(&o.path)))
+            .collect();
+        // File numbers as if no file of the run is left out; a file's rows are numbered again
+        // when it is kept.
+        let first_number = self.files.len() as u32;
+        let csvs: Vec<signins::UserCsv> = run
+            .iter()
+            .enumerate()
+            .map(|(k, o)| {
+                signins::UserCsv::new(
+                    &names[k],
+                    first_number + k as u32,
+                    interactive[k],
+                    o.plan.layout.delimiter,
+                    &o.headers,
+                )
+            })
+            .collect();
+        let mut opened = Vec::with_capacity(run.len());
+        let mut inputs = Vec::with_capacity(run.len());
+        for o in run {
+            let mut hasher = Sha256::new();
+            hasher.update(&o.head);
+            inputs.push(stream::Input {
+                prefix: o.head[o.plan.data_start..].to_vec(),
+                rest: o.file,
+                first_line: o.plan.first_line,
+                first_offset: o.plan.data_start as u64,
+                delimiter: o.plan.layout.delimiter,
+                hasher: Some(hasher),
+            });
+            opened.push((o.path, o.size, o.plan, o.headers));
+        }
+        // The table is sized for the whole run at its first block.
+        let total: u64 = opened.iter().map(|(_, size, _, _)| *size).sum();
+        let reporter = self.progress;
+        reporter.step(&format!("reading {}", names[0]));
+        let mut mark = self.mark();
+        let mut merged = signins::UserMerge::new(total);
+        let mut stop: Option<Error> = None;
+        stream::scan_files(
+            inputs,
+            self.workers,
+            |block| csvs[block.file].parse(block),
+            |k, event| {
+                if stop.is_some() {
+                    return;
+                }
+                match event {
+                    stream::Event::Block(block) => {
+                        merged.block(&mut self.signins, block);
+                        reporter.rows(&names[k], merged.outcome.rows as u64);
+                    }
+                    stream::Event::End(result) => {
+                        let done = std::mem::replace(&mut merged, signins::UserMerge::new(0));
+                        let (path, size, plan, headers) = &opened[k];
+                        let result =
+                            result
+                                .map_err(|e| e.for_file(&names[k]))
+                                .and_then(|scanned| {
+                                    self.signins.renumber(mark.signins, self.files.len() as u32);
+                                    let end = StreamedEnd {
+                                        name: names[k].clone(),
+                                        path,
+                                        size: *size,
+                                        encoding: plan.encoding,
+                                        layout: &plan.layout,
+                                        signins_before: mark.signins,
+                                    };
+                                    let content = StreamedContent::UserSignIns(
+                                        done.outcome,
+                                        interactive[k],
+                                        headers.clone(),
+                                    );
+                                    self.streamed_end(end, scanned, done.not_utf8, content)
+                                });
+                        let kept = std::mem::take(&mut mark);
+                        if let Err(e) = self.settle(path, kept, result, strict, first_error) {
+                            stop = Some(e);
+                            return;
+                        }
+                        mark = self.mark();
+                        if let Some(name) = names.get(k + 1) {
+                            reporter.step(&format!("reading {name}"));
+                        }
+                    }
+                }
+            },
+        )
+        .map_err(|e| e.for_file(&names.join(", ")))?;
+        match stop {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
     fn skip(&mut self, name: String, reason: String) {
         self.skipped.push(SkippedFile { path: name, reason });
     }
@@ -587,6 +757,34 @@ impl<'p> Loader<'p> {
                 )
             }
         };
+        let end = StreamedEnd {
+            name,
+            path,
+            size,
+            encoding: plan.encoding,
+            layout: &plan.layout,
+            signins_before,
+        };
+        self.streamed_end(end, scanned, not_utf8, content)
+    }
+
+    /// After a streamed file was read: refuse it (NUL bytes, same content as a file read
+    /// before), read it again whole (not UTF-8 after all) or keep it and describe it.
+    fn streamed_end(
+        &mut self,
+        end: StreamedEnd,
+        scanned: stream::Scanned,
+        not_utf8: Option<u64>,
+        content: StreamedContent,
+    ) -> Result<()> {
+        let StreamedEnd {
+            name,
+            path,
+            size,
+            encoding,
+            layout,
+            signins_before,
+        } = end;
         let sha256 = scanned.sha256.clone().unwrap_or_default();
         let refused = if let Some(at) = scanned.nul_at {
             Some(format!("not a text export: contains a NUL byte at offset {at}: this is a binary file, not a text export"))
@@ -612,12 +810,12 @@ impl<'p> Loader<'p> {
             name: name.clone(),
             sha256: sha256.clone(),
             bytes: size,
-            encoding: plan.encoding.to_string(),
+            encoding: encoding.to_string(),
         };
         let report = match content {
             StreamedContent::UserSignIns(outcome, interactive, headers) => {
                 self.user_signin_files += 1;
-                self.user_signin_report(&info, &headers, &plan.layout, interactive, outcome)
+                self.user_signin_report(&info, &headers, layout, interactive, outcome)
             }
             StreamedContent::AuthDetails(steps, outcome, headers) => {
                 self.auth_details.append(*steps);
@@ -625,7 +823,7 @@ impl<'p> Loader<'p> {
                     &info,
                     Kind::AuthDetails,
                     format!("{} columns", headers.width),
-                    delimiter_name(&plan.layout),
+                    delimiter_name(layout),
                     outcome,
                     None,
                 );
@@ -635,14 +833,14 @@ impl<'p> Loader<'p> {
             }
             StreamedContent::Registration(builder, outcome, map) => {
                 self.registration.append(*builder);
-                let variant = map.variant(plan.layout.type_line);
+                let variant = map.variant(layout.type_line);
                 self.registration_report(
                     &info,
                     map,
                     outcome,
                     variant,
-                    delimiter_name(&plan.layout),
-                    plan.layout.type_line,
+                    delimiter_name(layout),
+                    layout.type_line,
                 )?
             }
         };
@@ -1209,6 +1407,17 @@ fn directory_report<F: std::fmt::Debug>(
 const HEAD: usize = 1 << 20;
 
 /// What streaming a file gave, before it is accepted.
+/// A streamed file, for judging it once read (see [`Loader::streamed_end`]).
+struct StreamedEnd<'a> {
+    name: String,
+    path: &'a Path,
+    size: u64,
+    encoding: &'static str,
+    layout: &'a text::CsvLayout,
+    /// Sign-in rows in the table before the file's.
+    signins_before: usize,
+}
+
 enum StreamedContent {
     /// (The rows went straight into the loader's table.)
     UserSignIns(signins::SignInOutcome, bool, signins::SignInHeaders),

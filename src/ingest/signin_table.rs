@@ -335,6 +335,13 @@ impl SignInTable {
         self.source.is_empty()
     }
 
+    /// Number the rows from `start` on as coming from file `source`.
+    pub fn renumber(&mut self, start: usize, source: u32) {
+        if let Some(rows) = self.source.get_mut(start..) {
+            rows.fill(source);
+        }
+    }
+
     /// Make room for `rows` more rows.
     pub fn reserve(&mut self, rows: usize) {
         self.source.reserve(rows);

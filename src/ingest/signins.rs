@@ -581,7 +581,7 @@ impl UserCsv {
     }
 
     /// Parse one block of records.
-    fn parse(&self, block: &stream::Block) -> BlockRead {
+    pub fn parse(&self, block: &stream::Block) -> BlockRead {
         let data = &block.data;
         let mut out = BlockRead {
             table: SignInTable::deferred(),
@@ -683,7 +683,7 @@ impl UserCsv {
 
 /// The result of one block.
 #[derive(Default)]
-struct BlockRead {
+pub struct BlockRead {
     table: SignInTable,
     /// The block's length and where it ends in the file.
     bytes: usize,
@@ -717,8 +717,7 @@ pub fn read_user_csv<R: std::io::Read + Send>(
     workers: usize,
     progress: &dyn Fn(u64),
 ) -> crate::error::Result<UserFileRead> {
-    let mut outcome = SignInOutcome::default();
-    let mut not_utf8 = None;
+    let mut merged = UserMerge::new(end);
     let scanned = stream::scan(
         prefix,
         rest,
@@ -729,32 +728,57 @@ pub fn read_user_csv<R: std::io::Read + Send>(
         workers,
         |block| csv.parse(block),
         |block: BlockRead| {
-            if not_utf8.is_some() {
-                return;
-            }
-            if block.not_utf8.is_some() {
-                not_utf8 = block.not_utf8;
-                return;
-            }
-            if outcome.rows == 0 {
-                table.reserve(stream::expected_rows(
-                    block.table.len(),
-                    block.bytes,
-                    block.end,
-                    end,
-                ));
-            }
-            table.append(block.table);
-            merge_outcome(&mut outcome, block.outcome);
-            progress(outcome.rows as u64);
+            merged.block(table, block);
+            progress(merged.outcome.rows as u64);
         },
     )
     .map_err(|e| e.for_file(&csv.path))?;
     Ok(UserFileRead {
-        outcome,
+        outcome: merged.outcome,
         scanned,
-        not_utf8,
+        not_utf8: merged.not_utf8,
     })
+}
+
+/// The merging side of reading a user sign-in file: its blocks' rows go into the table in
+/// order, and what the blocks found is added up.
+pub struct UserMerge {
+    pub outcome: SignInOutcome,
+    /// File offset of a byte that is not UTF-8: the rows are then left out.
+    pub not_utf8: Option<u64>,
+    /// Where the bytes still to come end (0: unknown), to size the table at the first block.
+    end: u64,
+}
+
+impl UserMerge {
+    pub fn new(end: u64) -> Self {
+        UserMerge {
+            outcome: SignInOutcome::default(),
+            not_utf8: None,
+            end,
+        }
+    }
+
+    /// Add the next block's rows to `table`.
+    pub fn block(&mut self, table: &mut SignInTable, block: BlockRead) {
+        if self.not_utf8.is_some() {
+            return;
+        }
+        if block.not_utf8.is_some() {
+            self.not_utf8 = block.not_utf8;
+            return;
+        }
+        if self.outcome.rows == 0 && self.end > 0 {
+            table.reserve(stream::expected_rows(
+                block.table.len(),
+                block.bytes,
+                block.end,
+                self.end,
+            ));
+        }
+        table.append(block.table);
+        merge_outcome(&mut self.outcome, block.outcome);
+    }
 }
 
 /// Error codes the portal shows with status "Interrupted" (their names end in `Interrupt`); a

@@ -25,8 +25,10 @@ pub const BLOCK: usize = 2 << 20;
 
 /// A run of whole CSV records.
 pub struct Block {
-    /// Position of the block in the file (0, 1, …).
+    /// Position of the block among every block read (0, 1, …).
     pub seq: usize,
+    /// Which of the files read together the block is from (0 when there is one).
+    pub file: usize,
     /// File line number of the block's first record.
     pub first_line: u64,
     /// File byte offset of the block's first byte.
@@ -502,9 +504,70 @@ where
     P: Fn(&Block) -> T + Sync,
     M: FnMut(T),
 {
+    let input = Input {
+        prefix,
+        rest,
+        first_line,
+        first_offset,
+        delimiter,
+        hasher,
+    };
+    let mut end = None;
+    scan_files(vec![input], workers, parse, |_, event| match event {
+        Event::Block(t) => merge(t),
+        Event::End(result) => end = Some(result),
+    })?;
+    end.unwrap_or_else(|| {
+        Err(ScanError::Internal(
+            "the file was never read to its end".into(),
+        ))
+    })
+}
+
+/// One file for [`scan_files`]: `prefix` starts on a record boundary, at file line
+/// `first_line` and byte `first_offset`, and `rest` yields the bytes after it; fields are
+/// separated by `delimiter`. When `hasher` is given, every byte of `rest` is fed to it (the
+/// caller hashes what came before).
+pub struct Input<R> {
+    pub prefix: Vec<u8>,
+    pub rest: R,
+    pub first_line: u64,
+    pub first_offset: u64,
+    pub delimiter: u8,
+    pub hasher: Option<Sha256>,
+}
+
+/// What [`scan_files`] hands to its merge, file by file, in order.
+pub enum Event<T> {
+    /// The result of parsing the file's next block.
+    Block(T),
+    /// The file was read to its end (with its hash and NUL byte, if any), or reading it
+    /// failed; its blocks all came before.
+    End(Result<Scanned, ScanError>),
+}
+
+/// Read several files one after the other as one stream of blocks, parse every block with
+/// `parse` on `workers` threads, and `merge` the results in order: each file's blocks, then
+/// its [`Event::End`], with the file's position in `inputs`.
+///
+/// The next file is read while the cores finish the last blocks of the one before, so a range
+/// delivered as many files costs no more than one file. A file that cannot be read ends with
+/// an error and the next one is read all the same.
+pub fn scan_files<R, T, P, M>(
+    inputs: Vec<Input<R>>,
+    workers: usize,
+    parse: P,
+    mut merge: M,
+) -> Result<(), ScanError>
+where
+    R: Read + Send,
+    T: Send,
+    P: Fn(&Block) -> T + Sync,
+    M: FnMut(usize, Event<T>),
+{
     let workers = workers.max(1);
     let (block_tx, block_rx) = sync_channel::<Block>(workers * 2);
-    let (done_tx, done_rx) = channel::<(usize, Option<T>, Arc<Vec<u8>>)>();
+    let (done_tx, done_rx) = channel::<(usize, Done<T>)>();
     let block_rx = Mutex::new(block_rx);
     // Buffers back from the parsers and the hashing thread; the last of the two to let go of
     // one makes it reusable.
@@ -512,33 +575,60 @@ where
     std::thread::scope(|scope| {
         // Hashing runs on its own thread: on a machine with cores to spare it costs no time.
         // It reads the blocks themselves, from their `skip`th byte (the caller hashed the
-        // prefix).
-        let (hash_tx, hash_rx) = sync_channel::<(Arc<Vec<u8>>, usize)>(workers * 2 + 2);
+        // prefix), and ends each file: a file's end comes after its hash.
+        let (hash_tx, hash_rx) = sync_channel::<ToHash>(workers * 2 + 2);
         let spent_tx = free_tx.clone();
-        let hashing = hasher.map(|mut h| {
-            scope.spawn(move || {
-                for (chunk, skip) in hash_rx {
-                    h.update(&chunk[skip.min(chunk.len())..]);
-                    let _ = spent_tx.send(chunk);
+        let ends_tx = done_tx.clone();
+        let hashing = scope.spawn(move || {
+            let mut hasher: Option<Sha256> = None;
+            for message in hash_rx {
+                match message {
+                    ToHash::Start(h) => hasher = h,
+                    ToHash::Bytes(chunk, skip) => {
+                        if let Some(h) = hasher.as_mut() {
+                            h.update(&chunk[skip.min(chunk.len())..]);
+                        }
+                        let _ = spent_tx.send(chunk);
+                    }
+                    ToHash::End(seq, file, result) => {
+                        let result = result.map(|mut scanned| {
+                            scanned.sha256 = hasher.take().map(|h| {
+                                h.finalize()
+                                    .iter()
+                                    .map(|b| format!("{b:02x}"))
+                                    .collect::<String>()
+                            });
+                            scanned
+                        });
+                        let _ = ends_tx.send((seq, Done::End(file, result)));
+                    }
                 }
-                h.finalize()
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect::<String>()
-            })
+            }
         });
-        let hash_tx = hashing.is_some().then_some(hash_tx);
         let reader = scope.spawn(move || {
-            read_blocks(
-                prefix,
-                rest,
-                first_line,
-                first_offset,
-                delimiter,
-                hash_tx,
-                block_tx,
-                free_rx,
-            )
+            let mut seq = 0usize;
+            for (file, input) in inputs.into_iter().enumerate() {
+                let hashed = input.hasher.is_some();
+                if hash_tx.send(ToHash::Start(input.hasher)).is_err() {
+                    return;
+                }
+                let result = read_blocks(
+                    input.prefix,
+                    input.rest,
+                    input.first_line,
+                    input.first_offset,
+                    input.delimiter,
+                    file,
+                    &mut seq,
+                    hashed.then_some(&hash_tx),
+                    &block_tx,
+                    &free_rx,
+                );
+                if hash_tx.send(ToHash::End(seq, file, result)).is_err() {
+                    return;
+                }
+                seq += 1;
+            }
         });
         for _ in 0..workers {
             let done_tx = done_tx.clone();
@@ -553,47 +643,68 @@ where
                 // A panic is reported as a failed block, never a hang.
                 let result =
                     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse(&block))).ok();
-                if done_tx.send((block.seq, result, block.data)).is_err() {
+                if done_tx
+                    .send((block.seq, Done::Block(block.file, result, block.data)))
+                    .is_err()
+                {
                     return;
                 }
             });
         }
         drop(done_tx);
-        let mut pending: BTreeMap<usize, Option<T>> = BTreeMap::new();
+        let mut pending: BTreeMap<usize, Done<T>> = BTreeMap::new();
         let mut next = 0usize;
         let mut panicked = false;
-        for (seq, result, data) in done_rx {
-            let _ = free_tx.send(data);
-            pending.insert(seq, result);
-            while let Some(result) = pending.remove(&next) {
-                match result {
-                    Some(result) if !panicked => merge(result),
-                    Some(_) => {}
-                    None => panicked = true,
+        for (seq, done) in done_rx {
+            pending.insert(seq, done);
+            while let Some(done) = pending.remove(&next) {
+                match done {
+                    Done::Block(file, result, data) => {
+                        let _ = free_tx.send(data);
+                        match result {
+                            Some(result) if !panicked => merge(file, Event::Block(result)),
+                            Some(_) => {}
+                            None => panicked = true,
+                        }
+                    }
+                    Done::End(file, result) => {
+                        if !panicked {
+                            merge(file, Event::End(result.map_err(ScanError::Io)));
+                        }
+                    }
                 }
                 next += 1;
             }
         }
         drop(free_tx);
-        let mut scanned = reader
+        reader
             .join()
-            .map_err(|_| ScanError::Internal("the reading thread failed".into()))?
-            .map_err(ScanError::Io)?;
+            .map_err(|_| ScanError::Internal("the reading thread failed".into()))?;
+        hashing
+            .join()
+            .map_err(|_| ScanError::Internal("the hashing thread failed".into()))?;
         if panicked {
             return Err(ScanError::Internal("a parsing thread failed".into()));
         }
-        if let Some(h) = hashing {
-            scanned.sha256 = Some(
-                h.join()
-                    .map_err(|_| ScanError::Internal("the hashing thread failed".into()))?,
-            );
-        }
-        Ok(scanned)
+        Ok(())
     })
 }
 
-/// Blocks to hash, with how many of their first bytes to leave out.
-type HashChannel = SyncSender<(Arc<Vec<u8>>, usize)>;
+/// What the merging side receives, by sequence number: a parsed block (`None` when its parser
+/// panicked) with its buffer, or the end of a file.
+enum Done<T> {
+    Block(usize, Option<T>, Arc<Vec<u8>>),
+    End(usize, std::io::Result<Scanned>),
+}
+
+/// What the hashing thread receives: a file's hasher (when it is hashed), its blocks with how
+/// many of their first bytes to leave out, and its end (sequence number, file, what the reader
+/// found).
+enum ToHash {
+    Start(Option<Sha256>),
+    Bytes(Arc<Vec<u8>>, usize),
+    End(usize, usize, std::io::Result<Scanned>),
+}
 
 /// The reading side of [`scan`]: looks for NUL bytes as it reads.
 struct Source<R> {
@@ -620,6 +731,8 @@ impl<R: Read> Source<R> {
     }
 }
 
+/// Cut one file into blocks, numbered from `seq` on (left at the next free number), for the
+/// parsers and, when `hash` is given, the hashing thread.
 #[allow(clippy::too_many_arguments)]
 fn read_blocks<R: Read>(
     prefix: Vec<u8>,
@@ -627,9 +740,11 @@ fn read_blocks<R: Read>(
     first_line: u64,
     first_offset: u64,
     delimiter: u8,
-    mut hash: Option<HashChannel>,
-    blocks: SyncSender<Block>,
-    free: Receiver<Arc<Vec<u8>>>,
+    file: usize,
+    seq: &mut usize,
+    mut hash: Option<&SyncSender<ToHash>>,
+    blocks: &SyncSender<Block>,
+    free: &Receiver<Arc<Vec<u8>>>,
 ) -> std::io::Result<Scanned> {
     // The prefix was hashed by the caller.
     let mut unhashed_prefix = prefix.len();
@@ -640,7 +755,7 @@ fn read_blocks<R: Read>(
     };
     let mut buf = prefix;
     let mut cutter = Cutter::new(delimiter);
-    let (mut line, mut offset, mut seq) = (first_line, first_offset, 0usize);
+    let (mut line, mut offset) = (first_line, first_offset);
     loop {
         while !source.eof && buf.len() < BLOCK {
             let want = (BLOCK - buf.len()).max(BLOCK / 4);
@@ -673,23 +788,27 @@ fn read_blocks<R: Read>(
         buf.truncate(cut);
         let data = Arc::new(std::mem::replace(&mut buf, next));
         let len = data.len() as u64;
-        if let Some(to_hash) = hash.as_ref() {
+        if let Some(to_hash) = hash {
             let skip = unhashed_prefix.min(data.len());
             unhashed_prefix -= skip;
-            if to_hash.send((Arc::clone(&data), skip)).is_err() {
+            if to_hash
+                .send(ToHash::Bytes(Arc::clone(&data), skip))
+                .is_err()
+            {
                 hash = None;
             }
         }
         let block = Block {
-            seq,
+            seq: *seq,
+            file,
             first_line: line,
             offset,
             data,
         };
+        *seq += 1;
         if blocks.send(block).is_err() || source.eof {
             break;
         }
-        seq += 1;
         line += cutter.newlines_at_cut;
         offset += len;
         cutter.shift();
@@ -923,6 +1042,98 @@ mod tests {
             rows.iter().map(|(f, _)| f.clone()).collect::<Vec<_>>(),
             expected
         );
+    }
+
+    /// Yields its bytes, then fails (a disk error half-way through a file).
+    struct Failing(std::io::Cursor<Vec<u8>>);
+
+    impl Read for Failing {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match self.0.read(buf)? {
+                0 => Err(std::io::Error::other("disk error")),
+                n => Ok(n),
+            }
+        }
+    }
+
+    #[test]
+    fn files_read_together_end_in_order_with_their_own_hash() {
+        // Three files as one stream: a large one, one that fails half-way, a small one.
+        let file = |rows: u32, tag: &str| -> Vec<u8> {
+            (0..rows)
+                .flat_map(|i| format!("{tag}{i},zzzzzzzzzzzzzzzzzzzzzzzzzzzzzz\n").into_bytes())
+                .collect()
+        };
+        let files = [file(200_000, "a"), file(150_000, "b"), file(10, "c")];
+        let inputs: Vec<Input<Box<dyn Read + Send>>> = files
+            .iter()
+            .enumerate()
+            .map(|(k, bytes)| {
+                let rest: Box<dyn Read + Send> = if k == 1 {
+                    Box::new(Failing(std::io::Cursor::new(bytes[10..].to_vec())))
+                } else {
+                    Box::new(std::io::Cursor::new(bytes[10..].to_vec()))
+                };
+                let mut hasher = Sha256::new();
+                hasher.update(&bytes[..10]);
+                Input {
+                    prefix: bytes[..10].to_vec(),
+                    rest,
+                    first_line: 1,
+                    first_offset: 0,
+                    delimiter: b',',
+                    hasher: Some(hasher),
+                }
+            })
+            .collect();
+        let slots = [0u8, UNUSED];
+        // Per file end: rows read and NUL offset, or the error.
+        type End = (usize, Result<(u64, u64), String>);
+        let mut events: Vec<End> = Vec::new();
+        let mut rows = [0u64; 3];
+        scan_files(
+            inputs,
+            2,
+            |block| {
+                let mut records = Records::new(&block.data, b',', block.first_line);
+                let mut fields = [FieldRef::default(); 1];
+                let mut n = 0u64;
+                let mut last = 0;
+                while let Some(r) = records.next(&slots, &mut fields) {
+                    n += 1;
+                    last = r.line;
+                }
+                (block.file, n, last)
+            },
+            |k, event| match event {
+                Event::Block((file, n, last)) => {
+                    assert_eq!(file, k);
+                    // A block ends on the line its rows reach.
+                    assert_eq!(last, rows[k] + n);
+                    rows[k] += n;
+                }
+                Event::End(result) => events.push((
+                    k,
+                    result
+                        .map(|s| {
+                            let sha = s.sha256.unwrap();
+                            let expected = Sha256::digest(&files[k])
+                                .iter()
+                                .map(|b| format!("{b:02x}"))
+                                .collect::<String>();
+                            assert_eq!(sha, expected, "file {k}");
+                            (rows[k], s.nul_at.unwrap_or(0))
+                        })
+                        .map_err(|e| format!("{e:?}")),
+                )),
+            },
+        )
+        .unwrap();
+        assert_eq!(events.len(), 3);
+        assert_eq!(events[0], (0, Ok((200_000, 0))));
+        assert_eq!(events[1].0, 1);
+        assert!(events[1].1.as_ref().unwrap_err().contains("disk error"));
+        assert_eq!(events[2], (2, Ok((10, 0))));
     }
 
     #[test]
