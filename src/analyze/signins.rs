@@ -710,16 +710,24 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
         .map(|(u, i)| u.or(i).unwrap_or_default())
         .collect();
     // Dropping repeated sign-ins and matching identities to people and users are independent.
-    let (distinct, person_of, row_of) = std::thread::scope(|scope| {
-        let distinct = scope.spawn(|| distinct_signins(&signins.users));
-        let person_of = super::keys::group_ids(who.len(), &|i| Some(who[i]));
-        let row_of = registration_row_of_identity(identities, registration_users);
-        let distinct = distinct.join().unwrap_or_else(|_| {
-            Err(PolarsError::ComputeError(
-                "dropping repeated sign-ins failed".into(),
-            ))
+    // (Matching identities to users takes about as long as the other two together.)
+    let ((distinct, person_of), row_of) = std::thread::scope(|scope| {
+        let other = scope.spawn(|| {
+            (
+                distinct_signins(&signins.users),
+                super::keys::group_ids(who.len(), &|i| Some(who[i])),
+            )
         });
-        (distinct, person_of, row_of)
+        let row_of = registration_row_of_identity(identities, registration_users);
+        let other = other.join().unwrap_or_else(|_| {
+            (
+                Err(PolarsError::ComputeError(
+                    "dropping repeated sign-ins failed".into(),
+                )),
+                Vec::new(),
+            )
+        });
+        (other, row_of)
     });
     let (distinct, duplicate_rows) = distinct?;
     let row_of = row_of?;
@@ -918,11 +926,17 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
         unmatched.iter().take(10).map(|w| w.to_string()).collect();
     // Per-user figures (classes, named users, prompts) are about the users who count, like the
     // actions; figures of sign-in rows and of people who signed in are about every sign-in.
-    let scoped = per_user
-        .clone()
-        .lazy()
-        .filter(col("scope").eq(lit("in_scope")))
-        .collect()?;
+    // (When everyone counts, the filter is left out: it would copy every column.)
+    let in_scope = per_user.column("scope")?.str()?;
+    let scoped = if in_scope.equal("in_scope").sum() == Some(per_user.height() as IdxSize) {
+        per_user.clone()
+    } else {
+        per_user
+            .clone()
+            .lazy()
+            .filter(col("scope").eq(lit("in_scope")))
+            .collect()?
+    };
     let class_counts = counts(scoped.clone().lazy(), "signin_class")?;
     let registered_vs_used: Vec<(UsageClass, u64)> = UsageClass::ALL
         .iter()
