@@ -341,20 +341,15 @@ impl Rows {
 
     /// The CSV text of rows `range`, every cell guarded.
     fn format(&self, range: std::ops::Range<usize>) -> Result<Vec<u8>> {
-        use std::fmt::Write as _;
         let mut w = ::csv::WriterBuilder::new()
             .terminator(::csv::Terminator::CRLF)
             .from_writer(Vec::with_capacity(range.len() * 400));
-        let mut number = String::new();
+        let mut number = itoa::Buffer::new();
         for i in range {
             for cell in self.cells(i) {
                 let value = match cell {
                     Cell::Text(s) | Cell::Time(Some(s)) => s,
-                    Cell::Count(Some(n)) => {
-                        number.clear();
-                        let _ = write!(number, "{n}");
-                        number.as_str()
-                    }
+                    Cell::Count(Some(n)) => number.format(n),
                     Cell::Count(None) | Cell::Time(None) => "",
                 };
                 w.write_field(guard(value).as_bytes()).map_err(csv_err)?;
