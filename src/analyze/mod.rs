@@ -364,11 +364,12 @@ fn duplicate_examples(users: LazyFrame) -> PolarsResult<Vec<String>> {
     Ok(examples)
 }
 
-/// Rows (or users) where `e` holds, as a named `u64` sum; nulls count as false.
+/// Rows (or users) where `e` holds, as a named `u64` sum; nulls count as false. The booleans
+/// are counted as they are (a count of set bits), not cast to a column of numbers first.
 pub(crate) fn count(e: Expr, name: &str) -> Expr {
     e.fill_null(lit(false))
-        .cast(DataType::UInt64)
         .sum()
+        .cast(DataType::UInt64)
         .alias(name)
 }
 

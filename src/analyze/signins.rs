@@ -393,9 +393,9 @@ fn per_row_counts(frame: &DataFrame, rows: usize) -> PolarsResult<PerRow> {
     let (first_day, last_day) = (day.min().unwrap_or(0), day.max().unwrap_or(0));
     // The usual case (logs keep 30 days): a bit per day and user.
     let day_bits = (last_day as i64 - first_day as i64) < 64;
-    // The counts of registration rows `lo..hi`, from every sign-in.
-    let part = |lo: usize, hi: usize| -> Vec<Counts> {
-        let mut counts = vec![Counts::default(); hi - lo];
+    // The counts of registration rows `lo..lo + counts.len()`, from every sign-in.
+    let part = |lo: usize, counts: &mut [Counts]| {
+        let hi = lo + counts.len();
         let mut days = vec![0u64; if day_bits { hi - lo } else { 0 }];
         // (row, day) of dated sign-ins when the days do not fit in bits.
         let mut row_days: Vec<(u32, i32)> = Vec::new();
@@ -453,16 +453,15 @@ fn per_row_counts(frame: &DataFrame, rows: usize) -> PolarsResult<PerRow> {
                 counts[r as usize - lo].active_days += 1;
             }
         }
-        counts
     };
     // Each half of the users on its own thread: every update misses the caches, and two
     // threads keep twice as many of them in flight.
     let half = rows / 2;
-    let counts = std::thread::scope(|scope| {
-        let upper = scope.spawn(|| part(half, rows));
-        let mut counts = part(0, half);
-        counts.extend(upper.join().expect("counting sign-ins"));
-        counts
+    let mut counts = vec![Counts::default(); rows];
+    let (lower, upper) = counts.split_at_mut(half);
+    std::thread::scope(|scope| {
+        scope.spawn(|| part(half, upper));
+        part(0, lower);
     });
     Ok(PerRow { counts })
 }
@@ -905,6 +904,8 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
         StringChunked::from_iter_values("mfa_used".into(), texts.iter().map(String::as_str))
             .take(&idx)?
             .with_name("mfa_used".into());
+    // The counts are in `per_user` now: their memory goes back before the figures below.
+    drop(per_row);
     let mut per_user = per_user;
     per_user.with_column(mfa_used.into_column())?;
 

@@ -110,9 +110,18 @@ fn write_users(
 
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     let height = frame.height();
-    let write = |out: &mut dyn Write, parts: Vec<Result<Vec<u8>>>| -> Result<()> {
+    // Buffers written out are formatted into again: a fresh one per chunk would be memory
+    // the system hands out and clears anew each time.
+    let mut spare: Vec<Vec<u8>> = Vec::new();
+    let write = |out: &mut dyn Write,
+                 parts: Vec<Result<Vec<u8>>>,
+                 spare: &mut Vec<Vec<u8>>|
+     -> Result<()> {
         for part in parts {
-            out.write_all(&part?).map_err(io)?;
+            let mut part = part?;
+            out.write_all(&part).map_err(io)?;
+            part.clear();
+            spare.push(part);
         }
         Ok(())
     };
@@ -123,13 +132,18 @@ fn write_users(
         let ranges = batch(start, height, workers, ROWS_PER_CHUNK);
         start = ranges.last().map_or(height, |r| r.end);
         let previous = std::mem::take(&mut formatted);
+        let buffers: Vec<Vec<u8>> = ranges
+            .iter()
+            .map(|_| spare.pop().unwrap_or_default())
+            .collect();
         formatted = std::thread::scope(|scope| -> Result<_> {
             let rows = &rows;
             let handles: Vec<_> = ranges
                 .iter()
-                .map(|r| scope.spawn(move || rows.format(r.clone())))
+                .zip(buffers)
+                .map(|(r, buffer)| scope.spawn(move || rows.format(r.clone(), buffer)))
                 .collect();
-            write(out, previous)?;
+            write(out, previous, &mut spare)?;
             Ok(handles
                 .into_iter()
                 .map(|h| {
@@ -142,7 +156,7 @@ fn write_users(
                 .collect())
         })?;
     }
-    write(out, formatted)?;
+    write(out, formatted, &mut spare)?;
     out.flush().map_err(io)?;
     Ok(())
 }
@@ -339,11 +353,12 @@ impl Rows {
         self.change.as_ref().map(|c| c[i])
     }
 
-    /// The CSV text of rows `range`, every cell guarded.
-    fn format(&self, range: std::ops::Range<usize>) -> Result<Vec<u8>> {
+    /// The CSV text of rows `range`, every cell guarded, after what `buffer` holds.
+    fn format(&self, range: std::ops::Range<usize>, mut buffer: Vec<u8>) -> Result<Vec<u8>> {
+        buffer.reserve(range.len() * 400);
         let mut w = ::csv::WriterBuilder::new()
             .terminator(::csv::Terminator::CRLF)
-            .from_writer(Vec::with_capacity(range.len() * 400));
+            .from_writer(buffer);
         let mut number = itoa::Buffer::new();
         for i in range {
             for cell in self.cells(i) {
