@@ -34,10 +34,12 @@ const MI_OPTION_ALLOW_THP: std::ffi::c_int = 43;
 
 /// Turns transparent huge pages off before the first allocation: the runtime allocates before
 /// `main`, and the arena made then would keep them. Runs from the ELF constructor list, which
-/// the loader calls before the Rust runtime starts.
+/// the loader calls before the Rust runtime starts; priority 100 puts it before mimalloc's own
+/// constructor, which has priority 101 when mimalloc is built by clang and none (later still)
+/// when built by gcc.
 #[cfg(target_os = "linux")]
 #[used]
-#[unsafe(link_section = ".init_array")]
+#[unsafe(link_section = ".init_array.00100")]
 static NO_HUGE_PAGES: extern "C" fn() = {
     extern "C" fn no_huge_pages() {
         // SAFETY: sets a plain integer option; mimalloc reads options lazily, so this is valid

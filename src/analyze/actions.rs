@@ -241,7 +241,9 @@ fn action_order(
                 }
                 None => (1, 0),
             };
-            Some(((p? << 2) | (not_admin << 1) | null, prefix, row as IdxSize))
+            let p = p?;
+            debug_assert!(p < 1 << 30, "a rule number, below 32");
+            Some(((p << 2) | (not_admin << 1) | null, prefix, row as IdxSize))
         })
         .collect();
     keys.par_sort_unstable_by(|(pa, ka, ra), (pb, kb, rb)| {

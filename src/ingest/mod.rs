@@ -17,6 +17,7 @@ pub mod values;
 pub mod workbook;
 
 use std::io::Read as _;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::DataFrame;
@@ -283,8 +284,13 @@ struct OpenedSignIns {
     headers: signins::SignInHeaders,
 }
 
-/// The user sign-in CSVs that `paths` starts with, opened; the run ends at the first file that
-/// is something else or cannot be opened (which is then read, or reported, on its own).
+/// Files read as one stream at most: each is open, with its first mebibyte read, until the
+/// reader reaches it.
+const RUN: usize = 16;
+
+/// The user sign-in CSVs that `paths` starts with (up to [`RUN`]), opened; the run ends at the
+/// first file that is something else or cannot be opened (which is then read, or reported, on
+/// its own).
 fn signin_run(paths: &[PathBuf]) -> Vec<OpenedSignIns> {
     let open = |path: &PathBuf| -> Option<OpenedSignIns> {
         let mut file = std::fs::File::open(path).ok()?;
@@ -305,7 +311,7 @@ fn signin_run(paths: &[PathBuf]) -> Vec<OpenedSignIns> {
             headers,
         })
     };
-    paths.iter().map_while(open).collect()
+    paths.iter().take(RUN).map_while(open).collect()
 }
 
 /// Accumulates the canonical columns of every file, per kind.
@@ -571,13 +577,13 @@ impl<'p> Loader<'p> {
         let mut mark = self.mark();
         let mut merged = signins::UserMerge::new(total);
         let mut stop: Option<Error> = None;
-        stream::scan_files(
+        let scanned = stream::scan_files(
             inputs,
             self.workers,
             |block| csvs[block.file].parse(block),
             |k, event| {
                 if stop.is_some() {
-                    return;
+                    return ControlFlow::Break(());
                 }
                 match event {
                     stream::Event::Block(block) => {
@@ -609,8 +615,9 @@ impl<'p> Loader<'p> {
                                 });
                         let kept = std::mem::take(&mut mark);
                         if let Err(e) = self.settle(path, kept, result, strict, first_error) {
+                            // `--strict`, or worse: nothing more is read.
                             stop = Some(e);
-                            return;
+                            return ControlFlow::Break(());
                         }
                         mark = self.mark();
                         if let Some(name) = names.get(k + 1) {
@@ -618,13 +625,15 @@ impl<'p> Loader<'p> {
                         }
                     }
                 }
+                ControlFlow::Continue(())
             },
         )
-        .map_err(|e| e.for_file(&names.join(", ")))?;
-        match stop {
-            Some(e) => Err(e),
-            None => Ok(()),
+        .map_err(|e| e.for_file(&names.join(", ")));
+        // The merge's own error first: a parser that failed after it is of no more interest.
+        if let Some(e) = stop {
+            return Err(e);
         }
+        scanned
     }
 
     fn skip(&mut self, name: String, reason: String) {

@@ -576,7 +576,7 @@ impl RegistrationBuilder {
     pub fn reserve(&mut self, rows: usize) {
         let len = self.len().max(1);
         for c in [&mut self.upn, &mut self.id, &mut self.display_name] {
-            let text = c.text.len() / len * rows;
+            let text = (c.text.len() / len).saturating_mul(rows);
             c.text.reserve(text);
             c.ends.reserve(rows);
         }

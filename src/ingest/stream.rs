@@ -11,6 +11,8 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Read;
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
 
@@ -513,9 +515,12 @@ where
         hasher,
     };
     let mut end = None;
-    scan_files(vec![input], workers, parse, |_, event| match event {
-        Event::Block(t) => merge(t),
-        Event::End(result) => end = Some(result),
+    scan_files(vec![input], workers, parse, |_, event| {
+        match event {
+            Event::Block(t) => merge(t),
+            Event::End(result) => end = Some(result),
+        }
+        ControlFlow::Continue(())
     })?;
     end.unwrap_or_else(|| {
         Err(ScanError::Internal(
@@ -548,11 +553,14 @@ pub enum Event<T> {
 
 /// Read several files one after the other as one stream of blocks, parse every block with
 /// `parse` on `workers` threads, and `merge` the results in order: each file's blocks, then
-/// its [`Event::End`], with the file's position in `inputs`.
+/// its [`Event::End`], with the file's position in `inputs`. When `merge` breaks, reading
+/// stops and nothing more is merged.
 ///
 /// The next file is read while the cores finish the last blocks of the one before, so a range
 /// delivered as many files costs no more than one file. A file that cannot be read ends with
-/// an error and the next one is read all the same.
+/// an error and the next one is read all the same. Reading stays at most [`AHEAD`] blocks
+/// ahead of merging, so a merge that takes its time (a file read again whole) never makes the
+/// rest of the input pile up in memory.
 pub fn scan_files<R, T, P, M>(
     inputs: Vec<Input<R>>,
     workers: usize,
@@ -563,16 +571,27 @@ where
     R: Read + Send,
     T: Send,
     P: Fn(&Block) -> T + Sync,
-    M: FnMut(usize, Event<T>),
+    M: FnMut(usize, Event<T>) -> ControlFlow<()>,
 {
     let workers = workers.max(1);
-    let (block_tx, block_rx) = sync_channel::<Block>(workers * 2);
-    let (done_tx, done_rx) = channel::<(usize, Done<T>)>();
-    let block_rx = Mutex::new(block_rx);
-    // Buffers back from the parsers and the hashing thread; the last of the two to let go of
-    // one makes it reusable.
-    let (free_tx, free_rx) = channel::<Arc<Vec<u8>>>();
+    let stopping = AtomicBool::new(false);
     std::thread::scope(|scope| {
+        // Everything the threads wait on is owned inside this closure, so that if the merge
+        // panics, unwinding drops it and every thread is let go.
+        let (block_tx, block_rx) = sync_channel::<Block>(workers * 2);
+        // Shared by the workers: when the last one is gone, a reader waiting to hand over a
+        // block is let go.
+        let block_rx = Arc::new(Mutex::new(block_rx));
+        let (done_tx, done_rx) = channel::<(usize, Done<T>)>();
+        // Buffers back from the parsers and the hashing thread; the last of the two to let go
+        // of one makes it reusable.
+        let (free_tx, free_rx) = channel::<Arc<Vec<u8>>>();
+        // One token per block between reading it and merging it.
+        let ahead = AHEAD.max(workers * 4);
+        let (token_tx, token_rx) = sync_channel::<()>(ahead);
+        for _ in 0..ahead {
+            let _ = token_tx.send(());
+        }
         // Hashing runs on its own thread: on a machine with cores to spare it costs no time.
         // It reads the blocks themselves, from their `skip`th byte (the caller hashed the
         // prefix), and ends each file: a file's end comes after its hash.
@@ -605,9 +624,20 @@ where
                 }
             }
         });
+        let stopping = &stopping;
         let reader = scope.spawn(move || {
+            let to = Handover {
+                blocks: block_tx,
+                tokens: token_rx,
+                free: free_rx,
+                stopping,
+                closed: std::cell::Cell::new(false),
+            };
             let mut seq = 0usize;
             for (file, input) in inputs.into_iter().enumerate() {
+                if to.stopped() {
+                    return;
+                }
                 let hashed = input.hasher.is_some();
                 if hash_tx.send(ToHash::Start(input.hasher)).is_err() {
                     return;
@@ -621,10 +651,9 @@ where
                     file,
                     &mut seq,
                     hashed.then_some(&hash_tx),
-                    &block_tx,
-                    &free_rx,
+                    &to,
                 );
-                if hash_tx.send(ToHash::End(seq, file, result)).is_err() {
+                if to.stopped() || hash_tx.send(ToHash::End(seq, file, result)).is_err() {
                     return;
                 }
                 seq += 1;
@@ -632,7 +661,7 @@ where
         });
         for _ in 0..workers {
             let done_tx = done_tx.clone();
-            let block_rx = &block_rx;
+            let block_rx = Arc::clone(&block_rx);
             let parse = &parse;
             scope.spawn(move || loop {
                 let block = match block_rx.lock() {
@@ -651,32 +680,47 @@ where
                 }
             });
         }
-        drop(done_tx);
-        let mut pending: BTreeMap<usize, Done<T>> = BTreeMap::new();
+        drop((done_tx, block_rx));
+        // Results wait here for their turn; a block's bytes are reusable at once.
+        let mut pending: BTreeMap<usize, Merge<T>> = BTreeMap::new();
         let mut next = 0usize;
-        let mut panicked = false;
+        let (mut panicked, mut stopped) = (false, false);
         for (seq, done) in done_rx {
+            let done = match done {
+                Done::Block(file, result, data) => {
+                    let _ = free_tx.send(data);
+                    Merge::Block(file, result)
+                }
+                Done::End(file, result) => Merge::End(file, result),
+            };
             pending.insert(seq, done);
             while let Some(done) = pending.remove(&next) {
-                match done {
-                    Done::Block(file, result, data) => {
-                        let _ = free_tx.send(data);
-                        match result {
-                            Some(result) if !panicked => merge(file, Event::Block(result)),
-                            Some(_) => {}
-                            None => panicked = true,
-                        }
-                    }
-                    Done::End(file, result) => {
-                        if !panicked {
-                            merge(file, Event::End(result.map_err(ScanError::Io)));
-                        }
-                    }
-                }
                 next += 1;
+                let flow = match done {
+                    Merge::Block(file, result) => {
+                        let _ = token_tx.try_send(());
+                        match result {
+                            _ if stopped => ControlFlow::Continue(()),
+                            Some(result) => merge(file, Event::Block(result)),
+                            None => {
+                                panicked = true;
+                                ControlFlow::Break(())
+                            }
+                        }
+                    }
+                    Merge::End(_, _) if stopped => ControlFlow::Continue(()),
+                    Merge::End(file, result) => {
+                        merge(file, Event::End(result.map_err(ScanError::Io)))
+                    }
+                };
+                if flow.is_break() {
+                    // The reader stops at its next block; what is under way is dropped.
+                    stopped = true;
+                    stopping.store(true, Ordering::Relaxed);
+                }
             }
         }
-        drop(free_tx);
+        drop((free_tx, token_tx));
         reader
             .join()
             .map_err(|_| ScanError::Internal("the reading thread failed".into()))?;
@@ -690,10 +734,20 @@ where
     })
 }
 
+/// Blocks read but not merged yet, at most (at least four per parsing thread): enough to keep
+/// every core busy, few enough that their results take little memory.
+pub const AHEAD: usize = 16;
+
 /// What the merging side receives, by sequence number: a parsed block (`None` when its parser
 /// panicked) with its buffer, or the end of a file.
 enum Done<T> {
     Block(usize, Option<T>, Arc<Vec<u8>>),
+    End(usize, std::io::Result<Scanned>),
+}
+
+/// A result waiting for its turn to be merged.
+enum Merge<T> {
+    Block(usize, Option<T>),
     End(usize, std::io::Result<Scanned>),
 }
 
@@ -704,6 +758,34 @@ enum ToHash {
     Start(Option<Sha256>),
     Bytes(Arc<Vec<u8>>, usize),
     End(usize, usize, std::io::Result<Scanned>),
+}
+
+/// The reader's side of the hand-over to the parsers.
+struct Handover<'a> {
+    blocks: SyncSender<Block>,
+    /// A token per block in flight (see [`AHEAD`]).
+    tokens: Receiver<()>,
+    /// Buffers the parsers and the hasher are done with.
+    free: Receiver<Arc<Vec<u8>>>,
+    /// Set when the merge wants no more.
+    stopping: &'a AtomicBool,
+    /// The parsers are gone.
+    closed: std::cell::Cell<bool>,
+}
+
+impl Handover<'_> {
+    fn stopped(&self) -> bool {
+        self.closed.get() || self.stopping.load(Ordering::Relaxed)
+    }
+
+    /// Hand over a block once a token is free; `false` when reading should stop.
+    fn send(&self, block: Block) -> bool {
+        let sent = !self.stopped() && self.tokens.recv().is_ok() && self.blocks.send(block).is_ok();
+        if !sent {
+            self.closed.set(true);
+        }
+        sent && !self.stopped()
+    }
 }
 
 /// The reading side of [`scan`]: looks for NUL bytes as it reads.
@@ -743,8 +825,7 @@ fn read_blocks<R: Read>(
     file: usize,
     seq: &mut usize,
     mut hash: Option<&SyncSender<ToHash>>,
-    blocks: &SyncSender<Block>,
-    free: &Receiver<Arc<Vec<u8>>>,
+    to: &Handover,
 ) -> std::io::Result<Scanned> {
     // The prefix was hashed by the caller.
     let mut unhashed_prefix = prefix.len();
@@ -778,7 +859,8 @@ fn read_blocks<R: Read>(
             continue;
         }
         // A buffer both the parsers and the hasher are done with, else a new one.
-        let mut next = free
+        let mut next = to
+            .free
             .try_iter()
             .find_map(|b| Arc::try_unwrap(b).ok())
             .unwrap_or_default();
@@ -806,7 +888,7 @@ fn read_blocks<R: Read>(
             data,
         };
         *seq += 1;
-        if blocks.send(block).is_err() || source.eof {
+        if !to.send(block) || source.eof {
             break;
         }
         line += cutter.newlines_at_cut;
@@ -1105,27 +1187,30 @@ mod tests {
                 }
                 (block.file, n, last)
             },
-            |k, event| match event {
-                Event::Block((file, n, last)) => {
-                    assert_eq!(file, k);
-                    // A block ends on the line its rows reach.
-                    assert_eq!(last, rows[k] + n);
-                    rows[k] += n;
+            |k, event| {
+                match event {
+                    Event::Block((file, n, last)) => {
+                        assert_eq!(file, k);
+                        // A block ends on the line its rows reach.
+                        assert_eq!(last, rows[k] + n);
+                        rows[k] += n;
+                    }
+                    Event::End(result) => events.push((
+                        k,
+                        result
+                            .map(|s| {
+                                let sha = s.sha256.unwrap();
+                                let expected = Sha256::digest(&files[k])
+                                    .iter()
+                                    .map(|b| format!("{b:02x}"))
+                                    .collect::<String>();
+                                assert_eq!(sha, expected, "file {k}");
+                                (rows[k], s.nul_at.unwrap_or(0))
+                            })
+                            .map_err(|e| format!("{e:?}")),
+                    )),
                 }
-                Event::End(result) => events.push((
-                    k,
-                    result
-                        .map(|s| {
-                            let sha = s.sha256.unwrap();
-                            let expected = Sha256::digest(&files[k])
-                                .iter()
-                                .map(|b| format!("{b:02x}"))
-                                .collect::<String>();
-                            assert_eq!(sha, expected, "file {k}");
-                            (rows[k], s.nul_at.unwrap_or(0))
-                        })
-                        .map_err(|e| format!("{e:?}")),
-                )),
+                ControlFlow::Continue(())
             },
         )
         .unwrap();
@@ -1134,6 +1219,112 @@ mod tests {
         assert_eq!(events[1].0, 1);
         assert!(events[1].1.as_ref().unwrap_err().contains("disk error"));
         assert_eq!(events[2], (2, Ok((10, 0))));
+    }
+
+    /// `n` files of `rows` rows each (about 56 bytes a row), for [`scan_files`].
+    fn inputs(n: usize, rows: u32) -> Vec<Input<std::io::Cursor<Vec<u8>>>> {
+        (0..n)
+            .map(|k| {
+                let bytes: Vec<u8> = (0..rows)
+                    .flat_map(|i| {
+                        format!("{k}-{i},wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww\n")
+                            .into_bytes()
+                    })
+                    .collect();
+                Input {
+                    prefix: Vec::new(),
+                    rest: std::io::Cursor::new(bytes),
+                    first_line: 1,
+                    first_offset: 0,
+                    delimiter: b',',
+                    hasher: Some(Sha256::new()),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn reading_stays_a_few_blocks_ahead_of_a_slow_merge_and_stops_when_told() {
+        use std::sync::atomic::AtomicUsize;
+        // Three files of about 11 blocks each.
+        let parsed = AtomicUsize::new(0);
+        let mut merged = 0usize;
+        let mut most_ahead = 0usize;
+        let mut ends = 0;
+        scan_files(
+            inputs(3, 400_000),
+            2,
+            |_| {
+                parsed.fetch_add(1, Ordering::SeqCst);
+            },
+            |k, event| {
+                match event {
+                    Event::Block(()) => merged += 1,
+                    Event::End(r) => {
+                        r.unwrap();
+                        ends += 1;
+                        if k == 0 {
+                            // A slow end of file (a file read again whole, say).
+                            std::thread::sleep(std::time::Duration::from_millis(300));
+                        }
+                    }
+                }
+                most_ahead = most_ahead.max(parsed.load(Ordering::SeqCst) - merged);
+                ControlFlow::Continue(())
+            },
+        )
+        .unwrap();
+        assert_eq!(ends, 3);
+        assert!(merged > 30, "{merged} blocks");
+        assert!(
+            most_ahead <= AHEAD.max(8),
+            "{most_ahead} blocks parsed ahead"
+        );
+
+        // A merge that wants no more: reading stops within a few blocks.
+        let parsed = AtomicUsize::new(0);
+        let mut events = 0;
+        scan_files(
+            inputs(3, 400_000),
+            2,
+            |_| {
+                parsed.fetch_add(1, Ordering::SeqCst);
+            },
+            |_, _| {
+                events += 1;
+                ControlFlow::Break(())
+            },
+        )
+        .unwrap();
+        assert_eq!(events, 1);
+        assert!(parsed.load(Ordering::SeqCst) <= AHEAD.max(8) + 2);
+    }
+
+    #[test]
+    fn a_merge_that_panics_lets_every_thread_go() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let outcome = std::panic::catch_unwind(|| {
+                let mut seen = 0;
+                scan_files(
+                    inputs(2, 300_000),
+                    2,
+                    |_| (),
+                    |_, _| {
+                        seen += 1;
+                        if seen == 2 {
+                            panic!("merge failed");
+                        }
+                        ControlFlow::Continue(())
+                    },
+                )
+            });
+            let _ = tx.send(outcome.is_err());
+        });
+        let panicked = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the scan returned instead of hanging");
+        assert!(panicked);
     }
 
     #[test]
