@@ -122,6 +122,16 @@ pub struct Analyzed {
     pub analysis: analyze::Analysis,
     pub files: Vec<ingest::FileReport>,
     pub skipped: Vec<SkippedFile>,
+    /// The SHA-256 of files read in blocks, still being worked out (see
+    /// [`Analyzed::complete_hashes`]).
+    pub hashes: ingest::hashing::Background,
+}
+
+impl Analyzed {
+    /// Wait for the SHA-256 of every input and put it in `files`.
+    pub fn complete_hashes(&mut self) -> Result<()> {
+        ingest::complete_hashes(&mut self.files, std::mem::take(&mut self.hashes))
+    }
 }
 
 /// Ingest and analyze the discovered `files` (see [`ingest::discover`]) with the options of
@@ -141,6 +151,7 @@ pub fn analyze_inputs(
         audit,
         directory,
         roles,
+        hashes,
     } = ingested;
     let Some(registration) = registration else {
         let reasons: Vec<String> = skipped
@@ -179,6 +190,7 @@ pub fn analyze_inputs(
         analysis,
         files,
         skipped,
+        hashes,
     })
 }
 
@@ -216,18 +228,21 @@ pub fn run_report(opts: &ReportOptions) -> Result<RunSummary> {
     let (
         Analyzed {
             analysis,
-            files,
+            mut files,
             skipped,
+            hashes,
         },
         baseline,
     ) = baseline.analyze(&files, opts, &progress)?;
     let (guidance, further) = findings::evaluate_all(&analysis);
     let notes = findings::data_quality::notes(&analysis, &files, &skipped);
+    let generated = generated_at(opts);
+    // Everything but the inputs list, which gets its hashes below.
     let report = Report {
         title: opts.title.clone(),
-        generated_at: generated_at(opts),
+        generated_at: generated,
         analysis: &analysis,
-        files: &files,
+        files: &[],
         skipped: &skipped,
         guidance,
         further,
@@ -237,9 +252,32 @@ pub fn run_report(opts: &ReportOptions) -> Result<RunSummary> {
         config_file: opts.config.as_ref().map(|p| p.display().to_string()),
         baseline: baseline.as_ref(),
     };
-    for (name, exporter, path) in &outputs {
+    // Every output goes to a temporary file first and takes its name only once all are
+    // written. Those that do not list the inputs are written while the inputs' hashes are
+    // still being worked out in the background.
+    let mut staged = Vec::with_capacity(outputs.len());
+    for (name, exporter, path) in outputs.iter().filter(|(_, e, _)| !e.lists_inputs()) {
         progress.step(&format!("writing {name} {}", path.display()));
-        report::write_to(*exporter, &report, path)?;
+        let report = Report {
+            files: &files,
+            ..report.clone()
+        };
+        staged.push(report::stage(*exporter, &report, path)?);
+    }
+    if !hashes.is_empty() {
+        progress.step("hashing the inputs");
+        ingest::complete_hashes(&mut files, hashes)?;
+    }
+    for (name, exporter, path) in outputs.iter().filter(|(_, e, _)| e.lists_inputs()) {
+        progress.step(&format!("writing {name} {}", path.display()));
+        let report = Report {
+            files: &files,
+            ..report.clone()
+        };
+        staged.push(report::stage(*exporter, &report, path)?);
+    }
+    for output in staged {
+        output.commit()?;
     }
     progress.end_step();
     Ok(RunSummary {

@@ -204,3 +204,97 @@ fn a_bad_file_among_split_sign_ins_is_left_out_and_the_rest_counts() {
         ]
     );
 }
+
+/// Files read in blocks are hashed later, so a repeated file is told by its bytes: the same
+/// size with other bytes is another file, the same bytes in an archive are the same file, and
+/// every input is listed with the SHA-256 of its bytes.
+#[test]
+fn repeated_sign_in_files_are_told_by_their_bytes() {
+    use sha2::Digest as _;
+    use std::io::Write as _;
+    let signins = sample().join("InteractiveSignIns_2026-11-13_2026-11-20.csv");
+    let registration = sample().join("exportUserRegistrationDetails_2026-11-20.csv");
+    let (header, rows) = records(&signins);
+    let half = rows.len() / 2;
+    let part = |rows: &[String]| -> Vec<u8> {
+        std::iter::once(header.as_str())
+            .chain(rows.iter().map(String::as_str))
+            .collect::<String>()
+            .into_bytes()
+    };
+    let first = part(&rows[..half]);
+    // The same size, one byte changed (a digit of the first row's year): another file.
+    let mut other = first.clone();
+    let at = header.len() + 3;
+    assert!(other[at].is_ascii_digit(), "{}", other[at] as char);
+    other[at] = if other[at] == b'5' { b'4' } else { b'5' };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(&registration, d.join("exportUserRegistrationDetails.csv")).unwrap();
+    // Read first (names sort before the rest): the archive, whose member is read whole.
+    {
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(d.join("a.zip")).unwrap());
+        zip.start_file(
+            "InteractiveSignIns_part01.csv",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        zip.write_all(&first).unwrap();
+        zip.finish().unwrap();
+    }
+    std::fs::write(d.join("b_InteractiveSignIns_part01.csv"), &first).unwrap();
+    std::fs::write(d.join("c_InteractiveSignIns_part01.csv"), &other).unwrap();
+    std::fs::write(
+        d.join("d_InteractiveSignIns_part02.csv"),
+        part(&rows[half..]),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("e_InteractiveSignIns_part02.csv"),
+        part(&rows[half..]),
+    )
+    .unwrap();
+
+    let out = common::run_lenient(&[d.to_path_buf()]);
+    let skipped: Vec<(String, String)> = out.json["skipped_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let name = |v: &Value| v.as_str().unwrap().rsplit('/').next().unwrap().to_string();
+            (name(&s["path"]), s["reason"].as_str().unwrap().to_string())
+        })
+        .collect();
+    assert_eq!(skipped.len(), 2, "{skipped:?}");
+    assert_eq!(skipped[0].0, "b_InteractiveSignIns_part01.csv");
+    assert!(skipped[0].1.contains("same content as") && skipped[0].1.contains("a.zip"));
+    assert_eq!(skipped[1].0, "e_InteractiveSignIns_part02.csv");
+    assert!(
+        skipped[1].1.contains("d_InteractiveSignIns_part02.csv"),
+        "{skipped:?}"
+    );
+    // The changed copy is read, as a file of its own.
+    let changed = out.json["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| {
+            i["path"]
+                .as_str()
+                .unwrap()
+                .ends_with("c_InteractiveSignIns_part01.csv")
+        })
+        .expect("the changed copy is read");
+    assert_eq!(changed["rows"].as_u64().unwrap(), half as u64);
+    for input in out.json["inputs"].as_array().unwrap() {
+        let path = input["path"].as_str().unwrap();
+        if path.ends_with(".zip") || path.contains(".zip/") {
+            continue;
+        }
+        let digest: String = sha2::Sha256::digest(std::fs::read(path).unwrap())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(input["sha256"], digest, "{path}");
+    }
+}

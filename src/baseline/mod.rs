@@ -249,7 +249,9 @@ impl Baseline {
                     as_of: None,
                     ..plain
                 };
-                let base = analyze_inputs(&paths, &base_opts, progress).map_err(in_baseline)?;
+                let mut base = analyze_inputs(&paths, &base_opts, progress).map_err(in_baseline)?;
+                // Its inputs are listed with their hashes.
+                base.complete_hashes().map_err(in_baseline)?;
                 progress.step("comparing with the baseline");
                 let (guidance, further) = crate::findings::evaluate_all(&base.analysis);
                 let before = Figures::from_analysis(&base.analysis, &guidance, &further);

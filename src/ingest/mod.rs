@@ -6,6 +6,7 @@
 pub mod archive;
 pub mod audit;
 pub mod directory;
+pub mod hashing;
 pub mod json;
 pub mod registration;
 pub mod signin_table;
@@ -143,6 +144,26 @@ pub struct Ingested {
     pub directory: Option<DataFrame>,
     /// The role assignments, one row per assignment: see [`directory::RolesBuilder`].
     pub roles: Option<DataFrame>,
+    /// The SHA-256 of files read in blocks, still being worked out: see
+    /// [`Ingested::complete_hashes`].
+    pub hashes: hashing::Background,
+}
+
+impl Ingested {
+    /// Wait for the SHA-256 of every file and put it in its report.
+    pub fn complete_hashes(&mut self) -> Result<()> {
+        complete_hashes(&mut self.files, std::mem::take(&mut self.hashes))
+    }
+}
+
+/// Wait for the hashes of `pending` and put each in the report of its file.
+pub fn complete_hashes(files: &mut [FileReport], pending: hashing::Background) -> Result<()> {
+    for (id, sha256) in pending.finish()? {
+        if let Some(f) = files.get_mut(id) {
+            f.sha256 = sha256;
+        }
+    }
+    Ok(())
 }
 
 /// The user sign-ins of all sign-in files, in canonical columns.
@@ -235,7 +256,9 @@ fn io_reason(e: &std::io::Error) -> String {
 
 /// Read, detect and normalize every file.
 pub fn load(paths: &[PathBuf]) -> Result<Ingested> {
-    load_with(paths, &Progress::default(), true)
+    let mut ingested = load_with(paths, &Progress::default(), true)?;
+    ingested.complete_hashes()?;
+    Ok(ingested)
 }
 
 /// [`load`], reporting progress. Unless `strict`, a file that cannot be read (bad content, not
@@ -278,7 +301,7 @@ pub fn load_with(paths: &[PathBuf], progress: &Progress, strict: bool) -> Result
 struct OpenedSignIns {
     path: PathBuf,
     file: std::fs::File,
-    size: u64,
+    stamp: hashing::Stamp,
     head: Vec<u8>,
     plan: StreamPlan,
     headers: signins::SignInHeaders,
@@ -294,7 +317,7 @@ const RUN: usize = 16;
 fn signin_run(paths: &[PathBuf]) -> Vec<OpenedSignIns> {
     let open = |path: &PathBuf| -> Option<OpenedSignIns> {
         let mut file = std::fs::File::open(path).ok()?;
-        let size = file.metadata().ok()?.len();
+        let stamp = hashing::Stamp::of(&file.metadata().ok()?);
         let mut head = Vec::new();
         (&mut file).take(HEAD as u64).read_to_end(&mut head).ok()?;
         let plan = stream_plan(&head)?;
@@ -305,7 +328,7 @@ fn signin_run(paths: &[PathBuf]) -> Vec<OpenedSignIns> {
         Some(OpenedSignIns {
             path: path.clone(),
             file,
-            size,
+            stamp,
             head,
             plan,
             headers,
@@ -335,7 +358,74 @@ struct Loader<'p> {
     /// Users-list and role files read.
     users_files: usize,
     role_files: usize,
-    hashes: Vec<(String, String)>,
+    /// Every file read so far, to tell one with the same content.
+    seen: Vec<Seen>,
+    /// The SHA-256 of files read in blocks.
+    background: hashing::Background,
+}
+
+/// A file read, for telling a later one with the same content (see [`Loader::copy_of`]).
+struct Seen {
+    name: String,
+    size: u64,
+    /// Known for files read whole; worked out later for files read in blocks.
+    sha256: Option<String>,
+    /// Where a file read in blocks is.
+    path: Option<PathBuf>,
+}
+
+/// What is known of a file's content when it is compared with the files read before.
+enum Content<'a> {
+    /// Read whole: its SHA-256 and size.
+    Hashed(&'a str, u64),
+    /// Read in blocks: where it is, and its size.
+    OnDisk(&'a Path, u64),
+}
+
+impl Content<'_> {
+    fn size(&self) -> u64 {
+        match self {
+            Content::Hashed(_, n) | Content::OnDisk(_, n) => *n,
+        }
+    }
+}
+
+/// The SHA-256 of a file on disk (`None` when it cannot be read).
+fn sha256_of(path: &Path) -> Option<String> {
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut file, &mut hasher).ok()?;
+    Some(hex(&hasher.finalize()))
+}
+
+/// Whether two files on disk hold the same bytes (compared until the first difference).
+fn same_bytes(a: &Path, b: &Path) -> bool {
+    /// Fill `buf` from `file` as far as it goes: the number of bytes read.
+    fn fill(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+        let mut n = 0;
+        while n < buf.len() {
+            match file.read(&mut buf[n..])? {
+                0 => break,
+                k => n += k,
+            }
+        }
+        Ok(n)
+    }
+    let (Ok(mut a), Ok(mut b)) = (std::fs::File::open(a), std::fs::File::open(b)) else {
+        return false;
+    };
+    let (mut x, mut y) = (vec![0u8; 1 << 20], vec![0u8; 1 << 20]);
+    loop {
+        let (Ok(n), Ok(m)) = (fill(&mut a, &mut x), fill(&mut b, &mut y)) else {
+            return false;
+        };
+        if n != m || x[..n] != y[..m] {
+            return false;
+        }
+        if n == 0 {
+            return true;
+        }
+    }
 }
 
 /// See [`Loader::mark`].
@@ -461,7 +551,8 @@ impl<'p> Loader<'p> {
             roles: directory::RolesBuilder::default(),
             users_files: 0,
             role_files: 0,
-            hashes: Vec::new(),
+            seen: Vec::new(),
+            background: hashing::Background::default(),
         }
     }
 
@@ -471,7 +562,7 @@ impl<'p> Loader<'p> {
             files: self.files.len(),
             skipped: self.skipped.len(),
             maps: self.maps.len(),
-            hashes: self.hashes.len(),
+            hashes: self.seen.len(),
             registration: self.registration.mark(),
             signins: self.signins.len(),
             auth_details: self.auth_details.mark(),
@@ -490,7 +581,8 @@ impl<'p> Loader<'p> {
         self.files.truncate(mark.files);
         self.skipped.truncate(mark.skipped);
         self.maps.truncate(mark.maps);
-        self.hashes.truncate(mark.hashes);
+        self.seen.truncate(mark.hashes);
+        self.background.forget_from(mark.files);
         self.registration.truncate(mark.registration);
         self.signins.truncate(mark.signins);
         self.auth_details.truncate(mark.auth_details);
@@ -558,20 +650,19 @@ impl<'p> Loader<'p> {
         let mut opened = Vec::with_capacity(run.len());
         let mut inputs = Vec::with_capacity(run.len());
         for o in run {
-            let mut hasher = Sha256::new();
-            hasher.update(&o.head);
+            // Hashed later, in the background (see `hashing`).
             inputs.push(stream::Input {
                 prefix: o.head[o.plan.data_start..].to_vec(),
                 rest: o.file,
                 first_line: o.plan.first_line,
                 first_offset: o.plan.data_start as u64,
                 delimiter: o.plan.layout.delimiter,
-                hasher: Some(hasher),
+                hasher: None,
             });
-            opened.push((o.path, o.size, o.plan, o.headers));
+            opened.push((o.path, o.stamp, o.plan, o.headers));
         }
         // The table is sized for the whole run at its first block.
-        let total: u64 = opened.iter().map(|(_, size, _, _)| *size).sum();
+        let total: u64 = opened.iter().map(|(_, stamp, _, _)| stamp.len).sum();
         let reporter = self.progress;
         reporter.step(&format!("reading {}", names[0]));
         let mut mark = self.mark();
@@ -592,7 +683,7 @@ impl<'p> Loader<'p> {
                     }
                     stream::Event::End(result) => {
                         let done = std::mem::replace(&mut merged, signins::UserMerge::new(0));
-                        let (path, size, plan, headers) = &opened[k];
+                        let (path, stamp, plan, headers) = &opened[k];
                         let result =
                             result
                                 .map_err(|e| e.for_file(&names[k]))
@@ -601,7 +692,7 @@ impl<'p> Loader<'p> {
                                     let end = StreamedEnd {
                                         name: names[k].clone(),
                                         path,
-                                        size: *size,
+                                        stamp: stamp.clone(),
                                         encoding: plan.encoding,
                                         layout: &plan.layout,
                                         signins_before: mark.signins,
@@ -648,14 +739,14 @@ impl<'p> Loader<'p> {
                 .into()
         };
         let mut file = std::fs::File::open(path).map_err(io)?;
-        let size = file.metadata().map_err(io)?.len();
+        let stamp = hashing::Stamp::of(&file.metadata().map_err(io)?);
         let mut head = Vec::new();
         (&mut file)
             .take(HEAD as u64)
             .read_to_end(&mut head)
             .map_err(io)?;
         if let Some(plan) = stream_plan(&head) {
-            return self.stream(name, path, file, size, head, plan);
+            return self.stream(name, path, file, stamp, head, plan);
         }
         file.read_to_end(&mut head).map_err(io)?;
         let bytes = head;
@@ -682,12 +773,12 @@ impl<'p> Loader<'p> {
         name: String,
         path: &Path,
         file: std::fs::File,
-        size: u64,
+        stamp: hashing::Stamp,
         head: Vec<u8>,
         plan: StreamPlan,
     ) -> Result<()> {
-        let mut hasher = Sha256::new();
-        hasher.update(&head);
+        let size = stamp.len;
+        // The file is hashed later, in the background (see `hashing`).
         let prefix = head[plan.data_start..].to_vec();
         // Read straight into the blocks: they are large, and a buffer in between would copy
         // every byte once more.
@@ -715,7 +806,7 @@ impl<'p> Loader<'p> {
                     rest,
                     plan.first_line,
                     plan.data_start as u64,
-                    Some(hasher),
+                    None,
                     self.workers,
                     &progress,
                 )?;
@@ -733,7 +824,7 @@ impl<'p> Loader<'p> {
                     rest,
                     plan.first_line,
                     plan.data_start as u64,
-                    Some(hasher),
+                    None,
                     self.workers,
                     &progress,
                 )?;
@@ -755,7 +846,7 @@ impl<'p> Loader<'p> {
                     rest,
                     plan.first_line,
                     plan.data_start as u64,
-                    Some(hasher),
+                    None,
                     self.workers,
                     &progress,
                 )?;
@@ -769,7 +860,7 @@ impl<'p> Loader<'p> {
         let end = StreamedEnd {
             name,
             path,
-            size,
+            stamp,
             encoding: plan.encoding,
             layout: &plan.layout,
             signins_before,
@@ -789,12 +880,12 @@ impl<'p> Loader<'p> {
         let StreamedEnd {
             name,
             path,
-            size,
+            stamp,
             encoding,
             layout,
             signins_before,
         } = end;
-        let sha256 = scanned.sha256.clone().unwrap_or_default();
+        let size = stamp.len;
         let refused = if let Some(at) = scanned.nul_at {
             Some(format!("not a text export: contains a NUL byte at offset {at}: this is a binary file, not a text export"))
         } else if not_utf8.is_some() {
@@ -808,7 +899,7 @@ impl<'p> Loader<'p> {
             })?;
             return self.content(name, path, bytes);
         } else {
-            self.copy_of(&sha256)
+            self.copy_of(Content::OnDisk(path, size))
         };
         if let Some(reason) = refused {
             self.signins.truncate(signins_before);
@@ -817,7 +908,8 @@ impl<'p> Loader<'p> {
         }
         let info = Read {
             name: name.clone(),
-            sha256: sha256.clone(),
+            // Filled in once worked out.
+            sha256: String::new(),
             bytes: size,
             encoding: encoding.to_string(),
         };
@@ -853,28 +945,49 @@ impl<'p> Loader<'p> {
                 )?
             }
         };
-        self.hashes.push((name, sha256));
+        self.background
+            .add(self.files.len(), name.clone(), path.to_path_buf(), stamp);
+        self.seen.push(Seen {
+            name,
+            size,
+            sha256: None,
+            path: Some(path.to_path_buf()),
+        });
         self.files.push(report);
         Ok(())
     }
 
-    /// Why a file with content `sha256` is not read: a file already read has the same bytes.
-    fn copy_of(&self, sha256: &str) -> Option<String> {
-        self.hashes
+    /// Why a file is not read: a file already read has the same bytes. Files of the same size
+    /// are compared by SHA-256 or, for two files read in blocks (whose hashes come later),
+    /// byte by byte.
+    fn copy_of(&self, content: Content) -> Option<String> {
+        let same = |seen: &Seen| -> bool {
+            if seen.size != content.size() {
+                return false;
+            }
+            match (&seen.sha256, &seen.path, &content) {
+                (Some(a), _, Content::Hashed(b, _)) => a == b,
+                (None, Some(p), Content::OnDisk(q, _)) => same_bytes(p, q),
+                (Some(a), _, Content::OnDisk(q, _)) => sha256_of(q).as_ref() == Some(a),
+                (None, Some(p), Content::Hashed(b, _)) => sha256_of(p).as_deref() == Some(*b),
+                (None, None, _) => false,
+            }
+        };
+        self.seen
             .iter()
-            .find(|(_, h)| *h == sha256)
-            .map(|(first, _)| format!("same content as {first}; read once"))
+            .find(|s| same(s))
+            .map(|s| format!("same content as {}; read once", s.name))
     }
 
     /// Read each worksheet of a workbook as a CSV file. The inputs list shows the workbook's
     /// own hash and size for each sheet read.
     fn workbook(&mut self, name: String, path: &Path, bytes: Vec<u8>) -> Result<()> {
         let sha256 = hex(&Sha256::digest(&bytes));
-        if let Some(reason) = self.copy_of(&sha256) {
+        let size = bytes.len() as u64;
+        if let Some(reason) = self.copy_of(Content::Hashed(&sha256, size)) {
             self.skip(name, reason);
             return Ok(());
         }
-        let size = bytes.len() as u64;
         for sheet in workbook::sheets(&name, bytes)? {
             match sheet {
                 workbook::Sheet::Csv { name, text } => {
@@ -889,7 +1002,12 @@ impl<'p> Loader<'p> {
                 workbook::Sheet::Skipped { name, reason } => self.skip(name, reason),
             }
         }
-        self.hashes.push((name, sha256));
+        self.seen.push(Seen {
+            name,
+            size,
+            sha256: Some(sha256),
+            path: None,
+        });
         Ok(())
     }
 
@@ -904,7 +1022,7 @@ impl<'p> Loader<'p> {
                 .into());
         }
         let sha256 = hex(&Sha256::digest(&bytes));
-        if let Some(reason) = self.copy_of(&sha256) {
+        if let Some(reason) = self.copy_of(Content::Hashed(&sha256, bytes.len() as u64)) {
             self.skip(name, reason);
             return Ok(());
         }
@@ -932,7 +1050,12 @@ impl<'p> Loader<'p> {
             if decoded.encoding == text::WINDOWS_1252 {
                 report.problems.push(text::WINDOWS_1252_NOTE.to_string());
             }
-            self.hashes.push((name, sha256));
+            self.seen.push(Seen {
+                name,
+                size: read.bytes,
+                sha256: Some(sha256),
+                path: None,
+            });
             self.files.push(report);
         }
         Ok(())
@@ -1382,6 +1505,7 @@ impl<'p> Loader<'p> {
             audit,
             directory,
             roles,
+            hashes: self.background,
         })
     }
 }
@@ -1420,7 +1544,8 @@ const HEAD: usize = 1 << 20;
 struct StreamedEnd<'a> {
     name: String,
     path: &'a Path,
-    size: u64,
+    /// Its size and time when opened.
+    stamp: hashing::Stamp,
     encoding: &'static str,
     layout: &'a text::CsvLayout,
     /// Sign-in rows in the table before the file's.

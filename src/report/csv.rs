@@ -61,6 +61,10 @@ impl Exporter for ActionsCsv {
         "actions CSV"
     }
 
+    fn lists_inputs(&self) -> bool {
+        false
+    }
+
     fn write(&self, report: &Report, out: &mut dyn Write) -> Result<()> {
         write_users(report, &report.analysis.actions, HEADER[0], out)
     }
@@ -69,6 +73,10 @@ impl Exporter for ActionsCsv {
 impl Exporter for UsersCsv {
     fn name(&self) -> &'static str {
         "users CSV"
+    }
+
+    fn lists_inputs(&self) -> bool {
+        false
     }
 
     fn write(&self, report: &Report, out: &mut dyn Write) -> Result<()> {

@@ -30,6 +30,7 @@ pub const TOOL_NAME: &str = env!("CARGO_PKG_NAME");
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Everything the exporters render: the analysis plus its findings and run metadata.
+#[derive(Clone)]
 pub struct Report<'a> {
     pub title: String,
     pub generated_at: DateTime<Utc>,
@@ -60,10 +61,47 @@ pub trait Exporter {
     /// What the output is, for messages ("HTML report").
     fn name(&self) -> &'static str;
     fn write(&self, report: &Report, out: &mut dyn Write) -> Result<()>;
+    /// Whether the output lists the inputs with their SHA-256 (most do; per-user lists not).
+    fn lists_inputs(&self) -> bool {
+        true
+    }
 }
 
 /// Render `exporter` to `path` atomically: a temporary file in the same folder, then a rename.
 pub fn write_to(exporter: &dyn Exporter, report: &Report, path: &Path) -> Result<()> {
+    stage(exporter, report, path)?.commit()
+}
+
+/// An output written to a temporary file beside its path, waiting to take the path's name
+/// (see [`Staged::commit`]); dropped without that, the temporary file is removed.
+pub struct Staged {
+    tmp: PathBuf,
+    path: PathBuf,
+    committed: bool,
+}
+
+impl Staged {
+    /// Give the output its name, replacing any file there.
+    pub fn commit(mut self) -> Result<()> {
+        std::fs::rename(&self.tmp, &self.path).map_err(|source| Error::Output {
+            path: self.path.display().to_string(),
+            source,
+        })?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// Render `exporter` to a temporary file in the folder of `path` (see [`Staged`]).
+pub fn stage(exporter: &dyn Exporter, report: &Report, path: &Path) -> Result<Staged> {
     let shown = path.display().to_string();
     let io_err = |source: std::io::Error| Error::Output {
         path: shown.clone(),
@@ -86,14 +124,15 @@ pub fn write_to(exporter: &dyn Exporter, report: &Report, path: &Path) -> Result
         let mut buf = std::io::BufWriter::new(file);
         exporter.write(report, &mut buf)?;
         buf.flush().map_err(io_err)?;
-        buf.get_ref().file.sync_all().map_err(io_err)?;
-        drop(buf);
-        std::fs::rename(&tmp, path).map_err(io_err)
+        buf.get_ref().file.sync_all().map_err(io_err)
     })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    let staged = Staged {
+        tmp,
+        path: path.to_path_buf(),
+        committed: false,
+    };
+    // On failure, dropping it removes the temporary file.
+    result.map(|()| staged)
 }
 
 /// A file that asks the system to start writing its pages to disk every few mebibytes, while
