@@ -15,21 +15,7 @@ fn sample() -> PathBuf {
 /// Split a CSV export into `parts` files of consecutive rows, each with the header (and BOM);
 /// the parts keep the portal's name with `_partNN` added.
 fn split(src: &Path, parts: usize, into: &Path) {
-    let text = std::fs::read_to_string(src).unwrap();
-    // Records, not lines: a quoted field may hold a line break.
-    let mut records: Vec<String> = Vec::new();
-    let mut open = false;
-    for line in text.split_inclusive('\n') {
-        if open {
-            records.last_mut().unwrap().push_str(line);
-        } else {
-            records.push(line.to_string());
-        }
-        if line.matches('"').count() % 2 == 1 {
-            open = !open;
-        }
-    }
-    let header = records.remove(0);
+    let (header, records) = records(src);
     let rows: Vec<&str> = records.iter().map(String::as_str).collect();
     let per = rows.len().div_ceil(parts);
     let stem = src.file_stem().unwrap().to_string_lossy();
@@ -274,17 +260,7 @@ fn repeated_sign_in_files_are_told_by_their_bytes() {
         "{skipped:?}"
     );
     // The changed copy is read, as a file of its own.
-    let changed = out.json["inputs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| {
-            i["path"]
-                .as_str()
-                .unwrap()
-                .ends_with("c_InteractiveSignIns_part01.csv")
-        })
-        .expect("the changed copy is read");
+    let changed = common::input(&out.json, "c_InteractiveSignIns_part01.csv");
     assert_eq!(changed["rows"].as_u64().unwrap(), half as u64);
     for input in out.json["inputs"].as_array().unwrap() {
         let path = input["path"].as_str().unwrap();

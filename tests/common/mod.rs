@@ -128,3 +128,13 @@ pub fn finding<'a>(json: &'a Value, id: &str) -> &'a Value {
         .find(|f| f["id"] == id)
         .unwrap_or_else(|| panic!("no finding {id}"))
 }
+
+/// The entry of the inputs list whose path ends with `file`.
+pub fn input<'a>(json: &'a Value, file: &str) -> &'a Value {
+    json["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["path"].as_str().unwrap().ends_with(file))
+        .unwrap_or_else(|| panic!("{file} is not among the inputs"))
+}
