@@ -268,6 +268,15 @@ pub fn load_with(paths: &[PathBuf], progress: &Progress, strict: bool) -> Result
     let mut loader = Loader::new(progress);
     loader.workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let mut first_error = None;
+    // Bytes from each input to the end of the list.
+    let mut bytes_from: Vec<u64> = paths
+        .iter()
+        .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
+        .collect();
+    bytes_from.push(0);
+    for i in (0..paths.len()).rev() {
+        bytes_from[i] += bytes_from[i + 1];
+    }
     let mut next = 0;
     while next < paths.len() {
         // Consecutive user sign-in CSVs (a range the portal delivered as several files) are
@@ -275,11 +284,13 @@ pub fn load_with(paths: &[PathBuf], progress: &Progress, strict: bool) -> Result
         let run = signin_run(&paths[next..]);
         if run.len() > 1 {
             next += run.len();
+            loader.bytes_after = bytes_from[next];
             loader.signin_files(run, strict, &mut first_error)?;
             continue;
         }
         let path = &paths[next];
         next += 1;
+        loader.bytes_after = bytes_from[next];
         progress.step(&format!("reading {}", display(path)));
         let mark = loader.mark();
         let result = loader.file(path);
@@ -342,6 +353,10 @@ struct Loader<'p> {
     progress: &'p Progress,
     /// Threads for parsing one file's blocks.
     workers: usize,
+    /// Bytes of the inputs after the one being read: the sign-in table is sized once for
+    /// every sign-in that may follow (capacity never written costs no memory), not grown and
+    /// copied at each file.
+    bytes_after: u64,
     files: Vec<FileReport>,
     skipped: Vec<SkippedFile>,
     registration: RegistrationBuilder,
@@ -538,6 +553,7 @@ impl<'p> Loader<'p> {
         Loader {
             progress,
             workers: 1,
+            bytes_after: 0,
             files: Vec::new(),
             skipped: Vec::new(),
             registration: RegistrationBuilder::default(),
@@ -666,7 +682,7 @@ impl<'p> Loader<'p> {
         let reporter = self.progress;
         reporter.step(&format!("reading {}", names[0]));
         let mut mark = self.mark();
-        let mut merged = signins::UserMerge::new(total);
+        let mut merged = signins::UserMerge::new(total + self.bytes_after);
         let mut stop: Option<Error> = None;
         let scanned = stream::scan_files(
             inputs,
@@ -801,7 +817,7 @@ impl<'p> Loader<'p> {
                 let read = signins::read_user_csv(
                     &mut self.signins,
                     &csv,
-                    size,
+                    size + self.bytes_after,
                     prefix,
                     rest,
                     plan.first_line,
