@@ -10,7 +10,6 @@
 //! What was hashed is what was parsed: the file's size and modification time are taken when it
 //! is opened and checked again once it is hashed; a file that changed in between is an error.
 
-use std::io::Read as _;
 use std::path::PathBuf;
 use std::sync::mpsc::{channel, Sender};
 use std::thread::JoinHandle;
@@ -129,26 +128,28 @@ fn hash_file(job: &Job) -> std::result::Result<String, InputError> {
             .hint("check that the file is still there and readable")
     };
     let mut file = std::fs::File::open(&job.path).map_err(cannot)?;
+    let (sha256, total) = sha256(&mut file).map_err(cannot)?;
+    let now = file.metadata().map(|m| Stamp::of(&m)).map_err(cannot)?;
+    if total != job.stamp.len || now != job.stamp {
+        return Err(changed());
+    }
+    Ok(sha256)
+}
+
+/// The SHA-256 (in hex) of everything `reader` yields, and how many bytes that was.
+pub fn sha256(reader: &mut impl std::io::Read) -> std::io::Result<(String, u64)> {
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut total = 0u64;
     loop {
-        let n = file.read(&mut buf).map_err(cannot)?;
+        let n = reader.read(&mut buf)?;
         if n == 0 {
             break;
         }
         hasher.update(&buf[..n]);
         total += n as u64;
     }
-    let now = file.metadata().map(|m| Stamp::of(&m)).map_err(cannot)?;
-    if total != job.stamp.len || now != job.stamp {
-        return Err(changed());
-    }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok((super::hex(&hasher.finalize()), total))
 }
 
 /// Run the calling thread at the lowest priority, so that it takes a core only when no other

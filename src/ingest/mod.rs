@@ -281,19 +281,24 @@ pub fn load_with(paths: &[PathBuf], progress: &Progress, strict: bool) -> Result
     while next < paths.len() {
         // Consecutive user sign-in CSVs (a range the portal delivered as several files) are
         // read as one stream: the next file is parsed while the cores finish the one before.
-        let run = signin_run(&paths[next..]);
-        if run.len() > 1 {
+        let (run, after) = signin_run(&paths[next..]);
+        if !run.is_empty() {
             next += run.len();
             loader.bytes_after = bytes_from[next];
             loader.signin_files(run, strict, &mut first_error)?;
-            continue;
+            if after.is_none() {
+                continue;
+            }
         }
         let path = &paths[next];
         next += 1;
         loader.bytes_after = bytes_from[next];
         progress.step(&format!("reading {}", display(path)));
         let mark = loader.mark();
-        let result = loader.file(path);
+        let result = match after {
+            Some(opened) => loader.opened(path, opened),
+            None => loader.file(path),
+        };
         loader.settle(path, mark, result, strict, &mut first_error)?;
     }
     // Without a registration export there is no report: then the file that failed is the news.
@@ -306,6 +311,22 @@ pub fn load_with(paths: &[PathBuf], progress: &Progress, strict: bool) -> Result
     let ingested = loader.finish();
     progress.end_step();
     ingested
+}
+
+/// A file opened, with its size and time and its first bytes (up to [`HEAD`]) read: enough
+/// to tell what it is.
+struct Opened {
+    file: std::fs::File,
+    stamp: hashing::Stamp,
+    head: Vec<u8>,
+}
+
+fn open_head(path: &Path) -> std::io::Result<Opened> {
+    let mut file = std::fs::File::open(path)?;
+    let stamp = hashing::Stamp::of(&file.metadata()?);
+    let mut head = Vec::new();
+    (&mut file).take(HEAD as u64).read_to_end(&mut head)?;
+    Ok(Opened { file, stamp, head })
 }
 
 /// A user sign-in CSV opened to be streamed, its first bytes read.
@@ -322,30 +343,32 @@ struct OpenedSignIns {
 /// reader reaches it.
 const RUN: usize = 16;
 
-/// The user sign-in CSVs that `paths` starts with (up to [`RUN`]), opened; the run ends at the
-/// first file that is something else or cannot be opened (which is then read, or reported, on
-/// its own).
-fn signin_run(paths: &[PathBuf]) -> Vec<OpenedSignIns> {
-    let open = |path: &PathBuf| -> Option<OpenedSignIns> {
-        let mut file = std::fs::File::open(path).ok()?;
-        let stamp = hashing::Stamp::of(&file.metadata().ok()?);
-        let mut head = Vec::new();
-        (&mut file).take(HEAD as u64).read_to_end(&mut head).ok()?;
-        let plan = stream_plan(&head)?;
+/// The user sign-in CSVs that `paths` starts with (up to [`RUN`]), opened, and the file that
+/// ended the run when it is something else (opened, so that it is not opened twice). A file
+/// that cannot be opened ends the run and is reported when read on its own.
+fn signin_run(paths: &[PathBuf]) -> (Vec<OpenedSignIns>, Option<Opened>) {
+    let mut run = Vec::new();
+    for path in paths.iter().take(RUN) {
+        let Ok(opened) = open_head(path) else {
+            break;
+        };
+        let Some(plan) = stream_plan(&opened.head) else {
+            return (run, Some(opened));
+        };
         let Streamed::UserSignIns(headers) = &plan.kind else {
-            return None;
+            return (run, Some(opened));
         };
         let headers = headers.clone();
-        Some(OpenedSignIns {
+        run.push(OpenedSignIns {
             path: path.clone(),
-            file,
-            stamp,
-            head,
+            file: opened.file,
+            stamp: opened.stamp,
+            head: opened.head,
             plan,
             headers,
-        })
-    };
-    paths.iter().take(RUN).map_while(open).collect()
+        });
+    }
+    (run, None)
 }
 
 /// Accumulates the canonical columns of every file, per kind.
@@ -408,9 +431,7 @@ impl Content<'_> {
 /// The SHA-256 of a file on disk (`None` when it cannot be read).
 fn sha256_of(path: &Path) -> Option<String> {
     let mut file = std::fs::File::open(path).ok()?;
-    let mut hasher = Sha256::new();
-    std::io::copy(&mut file, &mut hasher).ok()?;
-    Some(hex(&hasher.finalize()))
+    hashing::sha256(&mut file).ok().map(|(sha256, _)| sha256)
 }
 
 /// Whether two files on disk hold the same bytes (compared until the first difference).
@@ -748,19 +769,27 @@ impl<'p> Loader<'p> {
     }
 
     fn file(&mut self, path: &Path) -> Result<()> {
+        let opened = open_head(path).map_err(|e| -> Error {
+            InputError::in_file(display(path), io_reason(&e))
+                .hint("check that the file exists and is readable")
+                .into()
+        })?;
+        self.opened(path, opened)
+    }
+
+    /// Read a file whose first bytes are read.
+    fn opened(&mut self, path: &Path, opened: Opened) -> Result<()> {
         let name = display(path);
         let io = |e: std::io::Error| -> Error {
             InputError::in_file(&name, io_reason(&e))
                 .hint("check that the file exists and is readable")
                 .into()
         };
-        let mut file = std::fs::File::open(path).map_err(io)?;
-        let stamp = hashing::Stamp::of(&file.metadata().map_err(io)?);
-        let mut head = Vec::new();
-        (&mut file)
-            .take(HEAD as u64)
-            .read_to_end(&mut head)
-            .map_err(io)?;
+        let Opened {
+            mut file,
+            stamp,
+            mut head,
+        } = opened;
         if let Some(plan) = stream_plan(&head) {
             return self.stream(name, path, file, stamp, head, plan);
         }

@@ -611,12 +611,7 @@ where
                     }
                     ToHash::End(seq, file, result) => {
                         let result = result.map(|mut scanned| {
-                            scanned.sha256 = hasher.take().map(|h| {
-                                h.finalize()
-                                    .iter()
-                                    .map(|b| format!("{b:02x}"))
-                                    .collect::<String>()
-                            });
+                            scanned.sha256 = hasher.take().map(|h| super::hex(&h.finalize()));
                             scanned
                         });
                         let _ = ends_tx.send((seq, Done::End(file, result)));
