@@ -10,7 +10,7 @@ use polars::prelude::*;
 use super::signin_table::{FastHash, Interner};
 use super::stream;
 use super::text::fold_header;
-use super::values::{parse_bool, parse_datetime, parse_list, ListCell};
+use super::values::{parse_bool, parse_list, parse_time_us, ListCell};
 use crate::error::InputError;
 use crate::methods;
 
@@ -634,6 +634,7 @@ impl RegistrationBuilder {
             };
             let mut records = stream::Records::new(data, delimiter, block.first_line);
             let mut fields = vec![stream::FieldRef::default(); width];
+            let mut texts = Vec::with_capacity(width);
             while let Some(rec) = records.next(&slots, &mut fields) {
                 // Empty lines are no rows (the csv crate skips them too).
                 if rec.empty {
@@ -651,7 +652,8 @@ impl RegistrationBuilder {
                 if rec.fields > width {
                     out.trailing_fields += 1;
                 }
-                let texts: Vec<_> = fields.iter().map(|f| stream::text(text, *f)).collect();
+                texts.clear();
+                texts.extend(fields.iter().map(|f| stream::text(text, *f)));
                 let row = BlockRecord {
                     texts: &texts,
                     blank: rec.blank,
@@ -831,9 +833,7 @@ impl RegistrationBuilder {
         };
         let last_updated = match cell(Field::LastUpdated) {
             None => None,
-            Some(v) => parse_datetime(v)
-                .map_err(|m| err(Field::LastUpdated, m))?
-                .map(|dt| dt.timestamp_micros()),
+            Some(v) => parse_time_us(v).map_err(|m| err(Field::LastUpdated, m))?,
         };
         let default = match (
             cell(Field::DefaultMfaMethod),

@@ -158,24 +158,22 @@ impl Interner {
 /// and braces; an id that is not a GUID gets a hash-based key instead (its top 64 bits are 1,
 /// which no GUID has: the version digit is never 0). 0 stands for "no id".
 pub fn guid_key(raw: &str) -> u128 {
-    let v = raw.trim();
+    let v = super::values::trim(raw);
     if v.is_empty() {
         return 0;
     }
     let b = v.as_bytes();
     // The usual form, `8-4-4-4-12` hex digits, decoded directly.
     if b.len() == 36 && b[8] == b'-' && b[13] == b'-' && b[18] == b'-' && b[23] == b'-' {
-        let mut n: u128 = 0;
-        let mut ok = true;
-        for (i, &c) in b.iter().enumerate() {
-            if matches!(i, 8 | 13 | 18 | 23) {
-                continue;
-            }
-            let d = HEX[c as usize];
-            ok &= d != 0xff;
-            n = (n << 4) | (d & 0x0f) as u128;
-        }
-        if ok && n != 0 {
+        // Each group decoded into 64-bit halves; a byte that is not a hex digit sets the high
+        // bits of `bad` (its table entry is 0xff).
+        let mut bad = 0u8;
+        let hi = hex_digits(&b[0..8], &mut bad) << 32
+            | hex_digits(&b[9..13], &mut bad) << 16
+            | hex_digits(&b[14..18], &mut bad);
+        let lo = hex_digits(&b[19..23], &mut bad) << 48 | hex_digits(&b[24..36], &mut bad);
+        let n = (hi as u128) << 64 | lo as u128;
+        if bad & 0xf0 == 0 && n != 0 {
             return n;
         }
     }
@@ -197,6 +195,18 @@ pub fn guid_key(raw: &str) -> u128 {
         return n;
     }
     (1u128 << 64) | hash_bytes(v.to_lowercase().as_bytes()) as u128
+}
+
+/// The value of up to 16 hex digits; every byte's table entry is or-ed into `bad`.
+#[inline(always)]
+fn hex_digits(digits: &[u8], bad: &mut u8) -> u64 {
+    let mut n = 0u64;
+    for &c in digits {
+        let d = HEX[c as usize];
+        *bad |= d;
+        n = (n << 4) | u64::from(d & 0x0f);
+    }
+    n
 }
 
 /// Hex digit values; 0xff for other bytes.
@@ -250,7 +260,7 @@ pub struct SignInRow<'a> {
 
 impl<'a> SignInRow<'a> {
     pub fn set(&mut self, column: Raw, value: Option<&'a str>) {
-        self.raw[column as usize] = value.map(str::trim).filter(|v| !v.is_empty());
+        self.raw[column as usize] = value.map(super::values::trim).filter(|v| !v.is_empty());
     }
 }
 
@@ -387,8 +397,11 @@ impl SignInTable {
             };
             self.codes[c].push(code);
         }
-        let upn = row.upn.map(str::trim).filter(|u| !u.is_empty());
-        let uid = row.user_id.map(str::trim).filter(|u| !u.is_empty());
+        let upn = row.upn.map(super::values::trim).filter(|u| !u.is_empty());
+        let uid = row
+            .user_id
+            .map(super::values::trim)
+            .filter(|u| !u.is_empty());
         // The key goes straight after the block's other keys when interned later.
         let key = match self.pending.as_mut() {
             Some(p) => &mut p.text,
@@ -732,6 +745,16 @@ mod tests {
         let a = guid_key("5859711d-55b3-4dca-8d90-9d5a1aa1bed2");
         assert_eq!(a, guid_key("{5859711D55B34DCA8D909D5A1AA1BED2}"));
         assert_eq!(a >> 64, 0x5859_711d_55b3_4dca);
+        assert_eq!(a as u64, 0x8d90_9d5a_1aa1_bed2);
+        // The usual shape, but not hex: a hash-based key, as for any other text.
+        for bad in [
+            "5859711d-55b3-4dca-8d90-9d5a1aa1bedg",
+            "x859711d-55b3-4dca-8d90-9d5a1aa1bed2",
+            "5859711d-55b3-4dca-8d90-9d5a1aa1be\u{e9}",
+        ] {
+            assert_eq!(guid_key(bad) >> 64, 1, "{bad}");
+        }
+        assert_eq!(guid_key("00000000-0000-0000-0000-000000000000") >> 64, 1);
         assert_eq!(guid_key(""), 0);
         let odd = guid_key("not-a-guid");
         assert_eq!(odd >> 64, 1);

@@ -13,7 +13,7 @@ use polars::prelude::*;
 use super::signin_table::{Raw, SignInRow, SignInTable};
 use super::stream;
 use super::text::{csv_error, csv_reader, fold_header, CsvLayout, LineCounter};
-use super::values::{parse_bool, parse_datetime, parse_time_us};
+use super::values::{parse_bool, parse_datetime, parse_time_us, trim};
 use crate::error::InputError;
 
 /// The portal stops a sign-in download at this many rows.
@@ -599,6 +599,7 @@ impl UserCsv {
         };
         let mut records = stream::Records::new(data, self.delimiter, block.first_line);
         let mut fields = [stream::FieldRef::default(); USER_FIELDS.len()];
+        let mut unescaped: [String; USER_FIELDS.len()] = Default::default();
         let slot = |f: F| USER_FIELDS.iter().position(|x| *x == f).unwrap_or(0);
         let (date, request, correlation, user_id, upn, st, code, compliant) = (
             slot(F::Date),
@@ -635,11 +636,27 @@ impl UserCsv {
             if rec.fields > self.width {
                 out.outcome.problems.trailing_fields += 1;
             }
-            let texts = fields.map(|f| stream::text(text, f));
-            let get = |i: usize| -> Option<&str> {
-                let v = texts[i].trim();
+            // Fields are borrowed from the block; only a quoted field with doubled quotes
+            // inside is copied out, unescaped (rare in sign-in exports).
+            for (i, f) in fields.iter().enumerate() {
+                if f.escaped {
+                    unescaped[i] = stream::text(text, *f).into_owned();
+                }
+            }
+            let texts: [&str; USER_FIELDS.len()] = std::array::from_fn(|i| {
+                let f = fields[i];
+                if f.escaped {
+                    unescaped[i].as_str()
+                } else {
+                    text.get(f.start as usize..f.end as usize)
+                        .unwrap_or_default()
+                }
+            });
+            let cells = texts.map(|t| {
+                let v = trim(t);
                 (!v.is_empty()).then_some(v)
-            };
+            });
+            let get = |i: usize| -> Option<&str> { cells[i] };
             if get(upn).is_none() && get(user_id).is_none() {
                 out.outcome
                     .problems
@@ -647,13 +664,14 @@ impl UserCsv {
                     .push((rec.line, "no user (Username and User ID empty)".into()));
                 continue;
             }
-            let time = match parse_time_us(texts[date].trim()) {
+            let when = get(date).unwrap_or_default();
+            let time = match parse_time_us(when) {
                 Ok(t) => t,
                 Err(_) => {
                     let p = &mut out.outcome.problems;
                     p.bad_dates += 1;
                     p.bad_date_example
-                        .get_or_insert((rec.line, texts[date].trim().to_string()));
+                        .get_or_insert((rec.line, when.to_string()));
                     None
                 }
             };

@@ -60,32 +60,82 @@ pub struct Records<'a> {
 /// The positions of a block's structural bytes (delimiter, quote, line feed) in increasing
 /// order. They are marked in a bitmap first, 64 bytes to a word, in one pass the compiler
 /// turns into vector compares: a record of 56 fields then costs 56 bit scans instead of 56
-/// searches.
+/// searches. The bitmap is made a batch of [`BATCH_WORDS`] words at a time, just ahead of the
+/// fields being cut, so that the bytes are still in the nearest caches when they are read
+/// (marking a whole 2 MiB block first would push its start out of them).
 struct Structural {
+    /// The marks of one batch of the block.
     words: Vec<u64>,
-    /// Index of the word `bits` came from.
+    /// The block's 64-byte word that `words[0]` is for.
+    base: usize,
+    /// Index in `words` of the word `bits` came from.
     at: usize,
     /// The positions of the current word not yet returned.
     bits: u64,
+    delimiter: u8,
 }
+
+/// Words marked at a time: 16 KiB of the block.
+const BATCH_WORDS: usize = 256;
 
 impl Structural {
     fn new(buf: &[u8], delimiter: u8) -> Self {
-        let mut words = Vec::with_capacity(buf.len().div_ceil(64));
-        let mut chunks = buf.chunks_exact(64);
+        let mut s = Structural {
+            words: Vec::with_capacity(BATCH_WORDS),
+            base: 0,
+            at: 0,
+            bits: 0,
+            delimiter,
+        };
+        s.mark(buf, 0);
+        s
+    }
+
+    /// Mark the batch of `buf` that starts at word `base`; false when `buf` ends before it.
+    #[inline(never)]
+    fn mark(&mut self, buf: &[u8], base: usize) -> bool {
+        let start = base * 64;
+        self.words.clear();
+        self.base = base;
+        self.at = 0;
+        self.bits = 0;
+        if start >= buf.len() {
+            return false;
+        }
+        let batch = &buf[start..(start + BATCH_WORDS * 64).min(buf.len())];
+        let mut chunks = batch.chunks_exact(64);
         for chunk in &mut chunks {
             let chunk: &[u8; 64] = chunk.try_into().expect("64 bytes");
-            words.push(mark64(chunk, delimiter));
+            self.words.push(mark64(chunk, self.delimiter));
         }
         let rest = chunks.remainder();
         if !rest.is_empty() {
             let mut last = [0u8; 64];
             last[..rest.len()].copy_from_slice(rest);
             // Zero bytes past the end are never structural (the delimiter is never NUL).
-            words.push(mark64(&last, delimiter) & (u64::MAX >> (64 - rest.len())));
+            self.words
+                .push(mark64(&last, self.delimiter) & (u64::MAX >> (64 - rest.len())));
         }
-        let bits = words.first().copied().unwrap_or(0);
-        Structural { words, at: 0, bits }
+        self.bits = self.words[0];
+        true
+    }
+
+    /// The next structural position of `buf` (the block this was made for).
+    #[inline]
+    fn next(&mut self, buf: &[u8]) -> Option<usize> {
+        while self.bits == 0 {
+            self.at += 1;
+            if self.at < self.words.len() {
+                self.bits = self.words[self.at];
+            } else if !self.mark(buf, self.base + self.words.len()) {
+                // Stay at the end: later calls find nothing more either.
+                self.base = buf.len().div_ceil(64);
+                return None;
+            }
+        }
+        let bit = self.bits.trailing_zeros() as usize;
+        self.bits &= self.bits - 1;
+        Some((self.base + self.at) * 64 + bit)
     }
 }
 
@@ -125,21 +175,6 @@ fn mark64(chunk: &[u8; 64], delimiter: u8) -> u64 {
         bits |= (hit as u64) << i;
     }
     bits
-}
-
-impl Iterator for Structural {
-    type Item = usize;
-
-    #[inline]
-    fn next(&mut self) -> Option<usize> {
-        while self.bits == 0 {
-            self.at += 1;
-            self.bits = *self.words.get(self.at)?;
-        }
-        let bit = self.bits.trailing_zeros() as usize;
-        self.bits &= self.bits - 1;
-        Some(self.at * 64 + bit)
-    }
 }
 
 /// One field of a record: its byte range in the block, and whether it was quoted with doubled
@@ -264,9 +299,10 @@ impl<'a> Records<'a> {
 
     /// The next delimiter or line feed at or after the current field start (quotes there are
     /// literal text), or the end of the block.
+    #[inline]
     fn terminator(&mut self) -> usize {
         let pos = self.pos;
-        for p in self.special.by_ref() {
+        while let Some(p) = self.special.next(self.buf) {
             if p < pos {
                 continue;
             }
@@ -285,7 +321,7 @@ impl<'a> Records<'a> {
         let mut escaped = false;
         let mut close = None;
         let mut skip_quote_at = usize::MAX;
-        for p in self.special.by_ref() {
+        while let Some(p) = self.special.next(buf) {
             if p <= start || p == skip_quote_at {
                 continue;
             }
@@ -354,19 +390,23 @@ pub fn text(block: &str, f: FieldRef) -> Cow<'_, str> {
         return Cow::Borrowed(s);
     }
     // A quoted field whose raw range may include the closing quote of stray text (`"a"b`).
+    // Text between quotes is copied in runs; a quote is ASCII, so every run is whole
+    // characters.
     let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '"' {
-            if chars.peek() == Some(&'"') {
-                chars.next();
-                out.push('"');
-            }
-            // A lone quote closes the quoted part: dropped.
+    let b = s.as_bytes();
+    let mut from = 0;
+    while let Some(q) = memchr::memchr(b'"', &b[from..]) {
+        let at = from + q;
+        out.push_str(&s[from..at]);
+        if b.get(at + 1) == Some(&b'"') {
+            out.push('"');
+            from = at + 2;
         } else {
-            out.push(c);
+            // A lone quote closes the quoted part: dropped.
+            from = at + 1;
         }
     }
+    out.push_str(&s[from..]);
     Cow::Owned(out)
 }
 
@@ -900,6 +940,40 @@ fn read_blocks<R: Read>(
 mod tests {
     use super::*;
 
+    #[test]
+    fn escaped_fields_lose_doubled_and_closing_quotes() {
+        // The rule, one character at a time: `""` is a quote, a lone quote is dropped.
+        fn reference(s: &str) -> String {
+            let mut out = String::new();
+            let mut chars = s.chars().peekable();
+            while let Some(c) = chars.next() {
+                if c != '"' {
+                    out.push(c);
+                } else if chars.peek() == Some(&'"') {
+                    chars.next();
+                    out.push('"');
+                }
+            }
+            out
+        }
+        for raw in [
+            "[\"\"mobilePhone\"\",\"\"email\"\"]",
+            "a\"b",
+            "\"\"",
+            "\"",
+            "é\"\"ü\"x",
+            "\"\"\"",
+            "plain",
+        ] {
+            let f = FieldRef {
+                start: 0,
+                end: raw.len() as u32,
+                escaped: true,
+            };
+            assert_eq!(text(raw, f), reference(raw), "{raw:?}");
+        }
+    }
+
     fn split_all(data: &[u8], slots: &[u8], n: usize) -> Vec<(u64, usize, Vec<String>)> {
         let mut r = Records::new(data, b',', 2);
         let mut out = vec![FieldRef::default(); n];
@@ -1370,7 +1444,7 @@ mod tests {
     fn structural_positions_are_every_delimiter_quote_and_line_feed() {
         let alphabet = b"ab,;\t\"\n\r \xc3\xa9";
         let mut x = 12345u64;
-        for len in (0..300).chain([1000, 4096, 4097]) {
+        for len in (0..300).chain([1000, 4096, 4097, 16383, 16384, 16385, 40000]) {
             let data: Vec<u8> = (0..len)
                 .map(|_| {
                     x = x
@@ -1386,7 +1460,9 @@ mod tests {
                     .filter(|(_, &b)| b == delimiter || b == b'"' || b == b'\n')
                     .map(|(i, _)| i)
                     .collect();
-                let got: Vec<usize> = Structural::new(&data, delimiter).collect();
+                let mut marks = Structural::new(&data, delimiter);
+                let got: Vec<usize> = std::iter::from_fn(|| marks.next(&data)).collect();
+                assert_eq!(marks.next(&data), None);
                 assert_eq!(got, expected, "length {len}, delimiter {delimiter}");
             }
         }

@@ -3,10 +3,27 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
+/// `s` without leading and trailing white space, as [`str::trim`]: most fields begin and end
+/// with a printable ASCII character, and those are returned as they are without decoding
+/// characters from either end.
+#[inline]
+pub fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(&first), Some(&last))
+            if (b'!'..0x80).contains(&first) && (b'!'..0x80).contains(&last) =>
+        {
+            s
+        }
+        (None, _) => s,
+        _ => s.trim(),
+    }
+}
+
 /// Parse a boolean cell. `Ok(None)` for an empty cell; `Err` for a value that is not a boolean
 /// in any known spelling (the caller names the file, line and column).
 pub fn parse_bool(raw: &str) -> Result<Option<bool>, String> {
-    let v = raw.trim();
+    let v = trim(raw);
     if v.is_empty() {
         return Ok(None);
     }
@@ -55,7 +72,7 @@ const DATE_FORMATS: &[&str] = &["%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y"];
 
 /// Parse a timestamp cell into UTC. `Ok(None)` for an empty cell.
 pub fn parse_datetime(raw: &str) -> Result<Option<DateTime<Utc>>, String> {
-    let v = raw.trim();
+    let v = trim(raw);
     if v.is_empty() {
         return Ok(None);
     }
@@ -84,7 +101,7 @@ pub fn parse_datetime(raw: &str) -> Result<Option<DateTime<Utc>>, String> {
 /// the ISO form every sign-in download uses (`2026-11-20T05:59:59Z`, with or without a
 /// fraction), which is most of the work when millions of rows are read.
 pub fn parse_time_us(raw: &str) -> Result<Option<i64>, String> {
-    if let Some(us) = iso_utc_us(raw.trim().as_bytes()) {
+    if let Some(us) = iso_utc_us(trim(raw).as_bytes()) {
         return Ok(Some(us));
     }
     parse_datetime(raw).map(|t| t.map(|t| t.timestamp_micros()))
@@ -167,7 +184,7 @@ pub enum ListCell {
 /// Parse a list cell: a JSON array (portal, Graph), or items joined by commas, semicolons or
 /// line breaks (PowerShell `-join`). Empty strings are dropped; order is kept.
 pub fn parse_list(raw: &str) -> Result<ListCell, String> {
-    let v = raw.trim();
+    let v = trim(raw);
     if v.is_empty() {
         return Ok(ListCell::Items(Vec::new()));
     }
@@ -199,6 +216,29 @@ pub fn parse_list(raw: &str) -> Result<ListCell, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trim_is_str_trim() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\ta\r",
+            "\u{a0}a",
+            "a\u{2003}",
+            "\u{b}a",
+            "a\u{85}",
+            "é",
+            "\u{1f}a",
+            "a\u{7f}",
+            "~x!",
+            "\u{3000}",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
+    }
     use chrono::TimeZone;
 
     fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
