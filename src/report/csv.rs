@@ -217,7 +217,7 @@ pub(super) struct Rows {
     /// `change_since_baseline` per row (`--baseline` with exports).
     change: Option<Vec<&'static str>>,
     /// Codes and texts per distinct combination of action rules, built once.
-    texts: std::collections::HashMap<u32, (String, String)>,
+    texts: std::collections::HashMap<u32, ActionTexts, crate::ingest::signin_table::FastHash>,
 }
 
 impl Rows {
@@ -237,17 +237,17 @@ impl Rows {
                 .rechunk())
         };
         let bits = col("action_bits")?.u32()?.clone();
-        let mut texts = std::collections::HashMap::new();
+        let mut texts = std::collections::HashMap::default();
         let distinct: std::collections::BTreeSet<u32> = bits.iter().flatten().collect();
         for b in distinct {
             let rules: Vec<&actions::ActionRule> = actions::codes(b).collect();
-            texts.insert(
-                b,
-                (
-                    rules.iter().map(|r| r.code).collect::<Vec<_>>().join(" "),
-                    rules.iter().map(|r| r.text).collect::<Vec<_>>().join(" | "),
-                ),
-            );
+            let codes = rules.iter().map(|r| r.code).collect::<Vec<_>>().join(" ");
+            let text = rules.iter().map(|r| r.text).collect::<Vec<_>>().join(" | ");
+            let mut csv = Vec::new();
+            put_field(&mut csv, &codes);
+            csv.push(b',');
+            put_field(&mut csv, &text);
+            texts.insert(b, ActionTexts { codes, text, csv });
         }
         Ok(Rows {
             ranked,
@@ -291,7 +291,7 @@ impl Rows {
         let (codes, actions_text) = self
             .texts
             .get(&b)
-            .map_or(("", ""), |(c, t)| (c.as_str(), t.as_str()));
+            .map_or(("", ""), |t| (t.codes.as_str(), t.text.as_str()));
         let kind = self
             .user_type
             .get(i)
@@ -361,31 +361,81 @@ impl Rows {
         self.change.as_ref().map(|c| c[i])
     }
 
-    /// The CSV text of rows `range`, every cell guarded, after what `buffer` holds.
+    /// The CSV text of rows `range`, every cell guarded, after what `buffer` holds: the same
+    /// bytes the `csv` crate writes (fields quoted only when they hold a comma, a quote or a
+    /// line break; CRLF after each row), put down directly.
     fn format(&self, range: std::ops::Range<usize>, mut buffer: Vec<u8>) -> Result<Vec<u8>> {
         buffer.reserve(range.len() * 400);
-        let mut w = ::csv::WriterBuilder::new()
-            .terminator(::csv::Terminator::CRLF)
-            .from_writer(buffer);
         let mut number = itoa::Buffer::new();
         for i in range {
-            for cell in self.cells(i) {
+            for (k, cell) in self.cells(i).into_iter().enumerate() {
+                // The two action columns, long and of few values, were formatted once for
+                // every row.
+                if k == ACTION_CODES + 1 {
+                    continue;
+                }
+                if k > 0 {
+                    buffer.push(b',');
+                }
+                if k == ACTION_CODES {
+                    let b = self.bits.get(i).unwrap_or(0);
+                    match self.texts.get(&b) {
+                        Some(t) => buffer.extend_from_slice(&t.csv),
+                        None => buffer.push(b','),
+                    }
+                    continue;
+                }
                 let value = match cell {
                     Cell::Text(s) | Cell::Time(Some(s)) => s,
                     Cell::Count(Some(n)) => number.format(n),
                     Cell::Count(None) | Cell::Time(None) => "",
                 };
-                w.write_field(guard(value).as_bytes()).map_err(csv_err)?;
+                put_field(&mut buffer, value);
             }
             if let Some(change) = self.change(i) {
-                w.write_field(change.as_bytes()).map_err(csv_err)?;
+                buffer.push(b',');
+                put_field(&mut buffer, change);
             }
-            w.write_record(None::<&[u8]>).map_err(csv_err)?;
+            buffer.extend_from_slice(b"\r\n");
         }
-        w.into_inner()
-            .map_err(|e| crate::error::Error::Internal(format!("CSV: {}", e.error())))
+        Ok(buffer)
     }
 }
+
+/// Append one CSV field: [`guard`]ed, and quoted (quotes doubled) when it holds a comma, a
+/// quote or a line break, as the `csv` crate's writer does.
+fn put_field(out: &mut Vec<u8>, value: &str) {
+    let value = guard(value);
+    let value = value.as_bytes();
+    if !value
+        .iter()
+        .any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
+    {
+        out.extend_from_slice(value);
+        return;
+    }
+    out.push(b'"');
+    let mut from = 0;
+    while let Some(q) = memchr::memchr(b'"', &value[from..]) {
+        out.extend_from_slice(&value[from..=from + q]);
+        out.push(b'"');
+        from += q + 1;
+    }
+    out.extend_from_slice(&value[from..]);
+    out.push(b'"');
+}
+
+/// The action codes of a combination of action rules, their texts, and both as CSV fields.
+struct ActionTexts {
+    codes: String,
+    text: String,
+    /// `codes` and `text` guarded and quoted as [`put_field`] writes them, with the comma
+    /// between.
+    csv: Vec<u8>,
+}
+
+/// Position of `action_codes` in [`HEADER`]; `actions` follows it.
+const ACTION_CODES: usize = 8;
 
 /// One value of a per-user row.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -399,7 +449,7 @@ pub(super) enum Cell<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::{batch, guard};
+    use super::{batch, guard, put_field};
 
     #[test]
     fn batches_cover_every_row_once_in_order() {
@@ -420,6 +470,54 @@ mod tests {
                 "{height} {workers} {chunk}"
             );
         }
+    }
+
+    #[test]
+    fn fields_are_written_as_the_csv_crate_writes_them() {
+        let alphabet = [
+            "a", "é", ",", "\"", "\r", "\n", "=", "+", "-", "@", "\t", " ", "'", ";",
+        ];
+        let mut x = 99u64;
+        let mut values: Vec<String> = vec![String::new(), "=1+1".into(), "\"=x\"".into()];
+        for len in 0..400 {
+            let mut v = String::new();
+            for _ in 0..len % 9 {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                v.push_str(alphabet[(x >> 33) as usize % alphabet.len()]);
+            }
+            values.push(v);
+        }
+        for row in values.chunks_exact(3) {
+            let mut w = ::csv::WriterBuilder::new()
+                .terminator(::csv::Terminator::CRLF)
+                .from_writer(Vec::new());
+            for v in row {
+                w.write_field(guard(v).as_bytes()).unwrap();
+            }
+            w.write_record(None::<&[u8]>).unwrap();
+            let expected = w.into_inner().unwrap();
+            let mut got = Vec::new();
+            for (k, v) in row.iter().enumerate() {
+                if k > 0 {
+                    got.push(b',');
+                }
+                put_field(&mut got, v);
+            }
+            got.extend_from_slice(b"\r\n");
+            assert_eq!(
+                String::from_utf8_lossy(&got),
+                String::from_utf8_lossy(&expected),
+                "{row:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_action_columns_are_where_the_rows_put_them() {
+        assert_eq!(super::HEADER[super::ACTION_CODES], "action_codes");
+        assert_eq!(super::HEADER[super::ACTION_CODES + 1], "actions");
     }
 
     #[test]
