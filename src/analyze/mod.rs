@@ -276,23 +276,41 @@ pub fn analyze(
 
     let kept_methods = user_methods.clone();
     progress.step("analyzing: summaries");
-    let all = summary::summarize(pu.clone(), kept_methods.clone())?;
-    let members = summary::summarize(pu.clone().filter(col("is_member")), kept_methods.clone())?;
-    let guests = summary::summarize(pu.clone().filter(col("is_guest")), kept_methods.clone())?;
+    // The populations are summarized side by side: each summary is a handful of small
+    // queries that leave most cores idle on their own.
+    let summarize = |population: LazyFrame| summary::summarize(population, kept_methods.clone());
+    let (all, members, guests, admins, unknown_methods) = std::thread::scope(|scope| {
+        let members = scope.spawn(|| summarize(pu.clone().filter(col("is_member"))));
+        let guests = scope.spawn(|| summarize(pu.clone().filter(col("is_guest"))));
+        // Admins are summarized only when the inputs tell who is one; that is known once
+        // everyone is summarized, so this one is dropped otherwise.
+        let admins = scope.spawn(|| summarize(pu.clone().filter(col("is_admin"))));
+        // From the method rows themselves, so names are reported even when other users'
+        // lists were lost (and the method counts are therefore null).
+        let unknown = scope.spawn(|| {
+            method_counts(weighted_methods(pu.clone(), kept_methods.clone())).map(|counts| {
+                counts
+                    .into_iter()
+                    .filter(|(name, _)| methods::lookup(name).is_none())
+                    .map(|(name, users)| UnknownMethod { name, users })
+                    .collect::<Vec<_>>()
+            })
+        });
+        let all = summarize(pu.clone());
+        (
+            all,
+            joined(members),
+            joined(guests),
+            joined(admins),
+            joined(unknown),
+        )
+    });
+    let all = all?;
+    let (members, guests, unknown_methods) = (members?, guests?, unknown_methods?);
     let admins = match all.admins {
-        Some(_) => Some(summary::summarize(
-            pu.clone().filter(col("is_admin")),
-            kept_methods.clone(),
-        )?),
+        Some(_) => Some(admins?),
         None => None,
     };
-    // From the method rows themselves, so names are reported even when other users' lists
-    // were lost (and the method counts are therefore null).
-    let unknown_methods = method_counts(weighted_methods(pu.clone(), kept_methods.clone()))?
-        .into_iter()
-        .filter(|(name, _)| methods::lookup(name).is_none())
-        .map(|(name, users)| UnknownMethod { name, users })
-        .collect();
 
     progress.step("analyzing: actions");
     let actions = actions::actions_frame(pu)?;
@@ -328,6 +346,13 @@ pub fn analyze(
         audit: audit_stats,
         population,
     })
+}
+
+/// The result of a summary worked out on a thread of its own.
+fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, PolarsResult<T>>) -> PolarsResult<T> {
+    handle
+        .join()
+        .unwrap_or_else(|_| Err(PolarsError::ComputeError("a summary failed".into())))
 }
 
 /// Up to ten UPNs that occur more than once, then up to ten object ids shared by different UPNs.

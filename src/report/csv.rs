@@ -46,8 +46,9 @@ pub const CHANGE_COLUMN: &str = "change_since_baseline";
 /// Neutralize a cell that a spreadsheet would read as a formula: a leading `=`, `+`, `-`, `@`,
 /// tab or carriage return gets a leading apostrophe (OWASP CSV injection guidance).
 pub fn guard(cell: &str) -> std::borrow::Cow<'_, str> {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
+    // The first byte tells: every one of these characters is a single byte in UTF-8.
+    match cell.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => format!("'{cell}").into(),
         _ => cell.into(),
     }
 }
@@ -407,10 +408,7 @@ impl Rows {
 fn put_field(out: &mut Vec<u8>, value: &str) {
     let value = guard(value);
     let value = value.as_bytes();
-    if !value
-        .iter()
-        .any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
-    {
+    if !needs_quotes(value) {
         out.extend_from_slice(value);
         return;
     }
@@ -423,6 +421,51 @@ fn put_field(out: &mut Vec<u8>, value: &str) {
     }
     out.extend_from_slice(&value[from..]);
     out.push(b'"');
+}
+
+/// Whether `value` holds a comma, a quote, a carriage return or a line feed, tested sixteen
+/// bytes at a time with vector compares.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn needs_quotes(value: &[u8]) -> bool {
+    use std::arch::x86_64::*;
+    // SAFETY: SSE2 is part of x86-64 itself; every load reads 16 bytes of a 16-byte array.
+    let special = |chunk: &[u8; 16]| unsafe {
+        let v = _mm_loadu_si128(chunk.as_ptr() as *const __m128i);
+        let hit = _mm_or_si128(
+            _mm_or_si128(
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(b',' as i8)),
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8)),
+            ),
+            _mm_or_si128(
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\r' as i8)),
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8)),
+            ),
+        );
+        _mm_movemask_epi8(hit) != 0
+    };
+    let mut chunks = value.chunks_exact(16);
+    for chunk in &mut chunks {
+        if special(chunk.try_into().expect("16 bytes")) {
+            return true;
+        }
+    }
+    let rest = chunks.remainder();
+    if rest.is_empty() {
+        return false;
+    }
+    // The last bytes, padded with a byte that is none of the four.
+    let mut last = [b'a'; 16];
+    last[..rest.len()].copy_from_slice(rest);
+    special(&last)
+}
+
+/// Whether `value` holds a comma, a quote, a carriage return or a line feed.
+#[cfg(not(target_arch = "x86_64"))]
+fn needs_quotes(value: &[u8]) -> bool {
+    value
+        .iter()
+        .any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
 }
 
 /// The action codes of a combination of action rules, their texts, and both as CSV fields.
@@ -512,6 +555,24 @@ mod tests {
                 "{row:?}"
             );
         }
+    }
+
+    #[test]
+    fn quotes_are_needed_exactly_for_commas_quotes_and_line_breaks() {
+        for len in 0..40 {
+            for at in 0..len {
+                for b in 0..=255u8 {
+                    let mut v = vec![b'x'; len];
+                    v[at] = b;
+                    assert_eq!(
+                        super::needs_quotes(&v),
+                        matches!(b, b',' | b'"' | b'\r' | b'\n'),
+                        "byte {b} at {at} of {len}"
+                    );
+                }
+            }
+        }
+        assert!(!super::needs_quotes(b""));
     }
 
     #[test]
