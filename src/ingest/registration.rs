@@ -223,7 +223,16 @@ pub struct HeaderMap {
     pub ignored: Vec<String>,
     /// Headers that name a field already taken by an earlier column (the first one wins).
     pub duplicates: Vec<String>,
+    /// The column of each field (by `Field as usize`; [`NO_COLUMN`] for none): looked up for
+    /// every cell of every row.
+    columns: [u32; FIELDS],
 }
+
+/// Number of [`Field`]s.
+const FIELDS: usize = Field::LastUpdated as usize + 1;
+
+/// In [`HeaderMap::columns`]: the field has no column.
+const NO_COLUMN: u32 = u32::MAX;
 
 impl HeaderMap {
     pub fn new(headers: &[String]) -> Self {
@@ -237,10 +246,15 @@ impl HeaderMap {
                 None => ignored.push(h.clone()),
             }
         }
+        let mut columns = [NO_COLUMN; FIELDS];
+        for (i, _, f) in &recognized {
+            columns[*f as usize] = u32::try_from(*i).unwrap_or(NO_COLUMN);
+        }
         HeaderMap {
             recognized,
             ignored,
             duplicates,
+            columns,
         }
     }
 
@@ -249,10 +263,8 @@ impl HeaderMap {
     }
 
     fn index(&self, field: Field) -> Option<usize> {
-        self.recognized
-            .iter()
-            .find(|(_, _, f)| *f == field)
-            .map(|(i, _, _)| *i)
+        let column = self.columns[field as usize];
+        (column != NO_COLUMN).then_some(column as usize)
     }
 
     /// Whether these headers are a registration export.
@@ -335,8 +347,9 @@ pub struct RegistrationBuilder {
     /// The canonical method names (codes in `texts`) of each method list (its code in `texts`).
     lists: HashMap<u32, Vec<u32>, FastHash>,
     texts: Interner,
-    /// Method-list cells already decoded, by raw text.
-    memo: HashMap<Box<str>, Decoded, FastHash>,
+    /// Method-list cells already decoded, by raw text: their place in `decoded`.
+    memo: HashMap<Box<str>, u32, FastHash>,
+    decoded: Vec<Decoded>,
 }
 
 /// The texts of a column, one after the other in one string: a million rows cost no
@@ -796,10 +809,11 @@ impl RegistrationBuilder {
             }
         };
 
+        // Each distinct cell is decoded once; a row then costs one lookup, nothing copied.
         let methods = match cell(Field::MethodsRegistered) {
             None => None,
             Some(raw) => match self.memo.get(raw) {
-                Some(d) => Some(d.clone()),
+                Some(&at) => Some(at as usize),
                 None => {
                     let decoded =
                         match parse_list(raw).map_err(|m| err(Field::MethodsRegistered, m))? {
@@ -818,18 +832,23 @@ impl RegistrationBuilder {
                             }
                             ListCell::Lost(value) => Decoded::Lost(value),
                         };
-                    self.memo.insert(raw.into(), decoded.clone());
-                    Some(decoded)
+                    let at = self.decoded.len();
+                    self.decoded.push(decoded);
+                    self.memo.insert(raw.into(), at as u32);
+                    Some(at)
                 }
             },
         };
-        let methods = match methods {
+        let methods = match methods.map(|at| &self.decoded[at]) {
             Some(Decoded::Lost(value)) => {
                 outcome.methods_lost += 1;
-                outcome.methods_lost_value.get_or_insert(value);
+                if outcome.methods_lost_value.is_none() {
+                    outcome.methods_lost_value = Some(value.clone());
+                }
                 None
             }
-            other => other,
+            Some(Decoded::Known { names, text }) => Some((names, *text)),
+            None => None,
         };
         let last_updated = match cell(Field::LastUpdated) {
             None => None,
@@ -877,11 +896,11 @@ impl RegistrationBuilder {
         self.line.push(line);
         self.methods_known.push(methods.is_some());
         match methods {
-            Some(Decoded::Known { names, text }) => {
+            Some((names, text)) => {
                 self.methods_text.push(text);
-                self.lists.entry(text).or_insert(names);
+                self.lists.entry(text).or_insert_with(|| names.clone());
             }
-            _ => self.methods_text.push(NONE),
+            None => self.methods_text.push(NONE),
         }
         outcome.rows += 1;
         Ok(())
@@ -1036,6 +1055,15 @@ mod tests {
         assert!(legacy.has(Field::IsSsprRegistered));
         assert!(legacy.has(Field::IsMfaCapable));
         assert_eq!(legacy.variant(false), "legacy-names");
+    }
+
+    #[test]
+    fn every_field_has_one_spec_and_a_place_in_the_column_table() {
+        assert_eq!(SPECS.len(), FIELDS);
+        for (i, spec) in SPECS.iter().enumerate() {
+            assert!((spec.field as usize) < FIELDS);
+            assert!(SPECS[..i].iter().all(|other| other.field != spec.field));
+        }
     }
 
     #[test]
