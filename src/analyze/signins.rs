@@ -944,14 +944,15 @@ pub fn analyze(signins: &SignIns, registration_users: &DataFrame) -> PolarsResul
     let per_row = per_row_counts(&frame, row_numbers)?;
     let per_user = per_row.per_user(registration_users)?;
     // Their names, sorted and comma-joined, made once per combination.
-    let mut code_of: std::collections::HashMap<u16, IdxSize> = std::collections::HashMap::new();
+    // Indexed by the mask (16 bits): a lookup per user, no hashing.
+    let mut code_of: Vec<Option<IdxSize>> = vec![None; 1 << 16];
     let mut texts: Vec<String> = Vec::new();
     let idx = IdxCa::from_iter_options(
         "mfa_used".into(),
         per_user.column("row")?.u32()?.iter().map(|r| {
             let mask = r.map_or(0, |r| per_row.families(r));
             (mask != 0).then(|| {
-                *code_of.entry(mask).or_insert_with(|| {
+                *code_of[usize::from(mask)].get_or_insert_with(|| {
                     let mut names: Vec<&str> = MFA_FAMILIES
                         .iter()
                         .enumerate()

@@ -927,17 +927,21 @@ impl RegistrationBuilder {
             .upn
             .iter()
             .map(|u| {
-                u.unwrap_or_default()
-                    .as_bytes()
-                    .windows(5)
-                    .any(|w| w.eq_ignore_ascii_case(b"#ext#"))
+                let b = u.unwrap_or_default().as_bytes();
+                memchr::memchr_iter(b'#', b).any(|at| {
+                    b[at..]
+                        .get(..5)
+                        .is_some_and(|w| w.eq_ignore_ascii_case(b"#ext#"))
+                })
             })
             .collect();
         // UPNs are usually lower case already: then the key column shares the UPN column.
+        // Every byte is looked at (no early exit), which the compiler turns into vector
+        // compares.
         let lower = |u: Option<&str>| {
             !u.unwrap_or_default()
                 .bytes()
-                .any(|b| b.is_ascii_uppercase() || b >= 0x80)
+                .fold(false, |any, b| any | b.is_ascii_uppercase() | (b >= 0x80))
         };
         let upn_key = if self.upn.iter().all(lower) {
             None

@@ -304,7 +304,11 @@ struct Pending {
 
 /// The lower-case form of an identifier, borrowing when it already is.
 fn lower(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
+    // Every byte is looked at (no early exit), which the compiler turns into vector compares.
+    let changes = s
+        .bytes()
+        .fold(false, |any, b| any | b.is_ascii_uppercase() | (b >= 0x80));
+    if changes {
         std::borrow::Cow::Owned(s.to_lowercase())
     } else {
         std::borrow::Cow::Borrowed(s)
