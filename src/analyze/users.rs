@@ -70,14 +70,18 @@ pub(crate) fn kept_rows(
     id: &StringChunked,
     stamp: &Int64Chunked,
 ) -> Vec<bool> {
-    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    use crate::ingest::signin_table::hash_bytes;
     let n = upn.len();
     let id_key = |i: usize| id.get(i).or_else(|| upn.get(i));
-    /// Rows whose key shares its hash with another row's.
+    /// Rows whose key shares its hash with another row's. (A fast hash without a seed: rows
+    /// whose hashes collide are only resolved by their keys below, so a crafted collision
+    /// costs time, never a wrong answer.)
     fn shared<'a>(n: usize, key: impl Fn(usize) -> Option<&'a str>) -> Vec<u32> {
-        let hasher = BuildHasherDefault::<DefaultHasher>::default();
         let mut pairs: Vec<(u64, u32)> = (0..n)
-            .map(|i| (hasher.hash_one(key(i)), i as u32))
+            .map(|i| {
+                let hash = key(i).map_or(u64::MAX, |k| hash_bytes(k.as_bytes()));
+                (hash, i as u32)
+            })
             .collect();
         pairs.sort_unstable();
         let mut rows = Vec::new();
