@@ -643,18 +643,15 @@ impl UserCsv {
                     unescaped[i] = stream::text(text, *f).into_owned();
                 }
             }
-            let texts: [&str; USER_FIELDS.len()] = std::array::from_fn(|i| {
+            let cells: [Option<&str>; USER_FIELDS.len()] = std::array::from_fn(|i| {
                 let f = fields[i];
-                if f.escaped {
+                let raw = if f.escaped {
                     unescaped[i].as_str()
                 } else {
                     text.get(f.start as usize..f.end as usize)
                         .unwrap_or_default()
-                }
-            });
-            let cells = texts.map(|t| {
-                let v = trim(t);
-                (!v.is_empty()).then_some(v)
+                };
+                Some(trim(raw)).filter(|v| !v.is_empty())
             });
             let get = |i: usize| -> Option<&str> { cells[i] };
             if get(upn).is_none() && get(user_id).is_none() {

@@ -108,14 +108,16 @@ fn write_users(
     if rows.change.is_some() {
         header.push(CHANGE_COLUMN);
     }
-    let mut w = ::csv::WriterBuilder::new()
-        .terminator(::csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    w.write_record(header).map_err(csv_err)?;
-    let header = w
-        .into_inner()
-        .map_err(|e| crate::error::Error::Internal(format!("CSV: {}", e.error())))?;
-    out.write_all(&header).map_err(io)?;
+    // The header row is put down by the same rules as every other row.
+    let mut line = Vec::new();
+    for (k, name) in header.iter().enumerate() {
+        if k > 0 {
+            line.push(b',');
+        }
+        put_field(&mut line, name);
+    }
+    line.extend_from_slice(b"\r\n");
+    out.write_all(&line).map_err(io)?;
 
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     let height = frame.height();
@@ -180,10 +182,6 @@ fn batch(start: usize, height: usize, workers: usize, chunk: usize) -> Vec<std::
         })
         .filter(|r| !r.is_empty())
         .collect()
-}
-
-fn csv_err(e: ::csv::Error) -> crate::error::Error {
-    crate::error::Error::Internal(format!("CSV: {e}"))
 }
 
 /// The columns of an action frame, ready to format rows from any thread.
