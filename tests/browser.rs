@@ -761,7 +761,18 @@ fn report_in_headless_chromium() {
     };
     let started = Instant::now();
 
-    let out = common::run(&[sample()], None);
+    // The sample files under a long unbroken directory name: file paths appear in the report's
+    // notes, and they must wrap on a phone wherever the checkout happens to live.
+    let copy = tempfile::tempdir().unwrap();
+    let long_dir = copy
+        .path()
+        .join("a_directory_name_without_any_break_longer_than_a_phone_screen_is_wide_0123456789");
+    std::fs::create_dir(&long_dir).unwrap();
+    for entry in std::fs::read_dir(sample()).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), long_dir.join(entry.file_name())).unwrap();
+    }
+    let out = common::run(&[long_dir], None);
     assert!(
         !out.html.to_ascii_lowercase().contains("<script"),
         "the report must work without scripts and have none"
