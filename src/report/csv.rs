@@ -189,34 +189,47 @@ pub(super) struct Rows {
     ranked: bool,
     /// Without sign-in logs the sign-in columns stay empty rather than claiming zero.
     have_signins: bool,
-    priority: polars::prelude::UInt32Chunked,
-    upn: polars::prelude::StringChunked,
-    name: polars::prelude::StringChunked,
-    guest: polars::prelude::BooleanChunked,
-    user_type: polars::prelude::StringChunked,
-    admin: polars::prelude::BooleanChunked,
-    tier: polars::prelude::UInt32Chunked,
-    methods: polars::prelude::StringChunked,
-    default: polars::prelude::StringChunked,
-    bits: polars::prelude::UInt32Chunked,
-    class: polars::prelude::StringChunked,
-    signins: polars::prelude::UInt32Chunked,
-    successes: polars::prelude::UInt32Chunked,
-    single: polars::prelude::UInt32Chunked,
-    used: polars::prelude::StringChunked,
-    first_reg: polars::prelude::StringChunked,
-    last_reg: polars::prelude::StringChunked,
-    events: polars::prelude::StringChunked,
-    department: polars::prelude::StringChunked,
-    country: polars::prelude::StringChunked,
-    enabled: polars::prelude::BooleanChunked,
-    roles: polars::prelude::StringChunked,
-    scope: polars::prelude::StringChunked,
-    scope_reason: polars::prelude::StringChunked,
+    priority: Col<polars::prelude::UInt32Type>,
+    upn: Col<polars::prelude::StringType>,
+    name: Col<polars::prelude::StringType>,
+    guest: Col<polars::prelude::BooleanType>,
+    user_type: Col<polars::prelude::StringType>,
+    admin: Col<polars::prelude::BooleanType>,
+    tier: Col<polars::prelude::UInt32Type>,
+    methods: Col<polars::prelude::StringType>,
+    default: Col<polars::prelude::StringType>,
+    bits: Col<polars::prelude::UInt32Type>,
+    class: Col<polars::prelude::StringType>,
+    signins: Col<polars::prelude::UInt32Type>,
+    successes: Col<polars::prelude::UInt32Type>,
+    single: Col<polars::prelude::UInt32Type>,
+    used: Col<polars::prelude::StringType>,
+    first_reg: Col<polars::prelude::StringType>,
+    last_reg: Col<polars::prelude::StringType>,
+    events: Col<polars::prelude::StringType>,
+    department: Col<polars::prelude::StringType>,
+    country: Col<polars::prelude::StringType>,
+    enabled: Col<polars::prelude::BooleanType>,
+    roles: Col<polars::prelude::StringType>,
+    scope: Col<polars::prelude::StringType>,
+    scope_reason: Col<polars::prelude::StringType>,
     /// `change_since_baseline` per row (`--baseline` with exports).
     change: Option<Vec<&'static str>>,
     /// Codes and texts per distinct combination of action rules, built once.
     texts: std::collections::HashMap<u32, ActionTexts, crate::ingest::signin_table::FastHash>,
+}
+
+/// A column of [`Rows`]: every row's value, or one value for every row.
+pub(super) struct Col<T: polars::prelude::PolarsDataType> {
+    values: polars::prelude::ChunkedArray<T>,
+    /// `values` holds one value, the same for every row.
+    same: bool,
+}
+
+impl<T: polars::prelude::PolarsDataType> Col<T> {
+    fn get(&self, i: usize) -> Option<T::Physical<'_>> {
+        self.values.get(if self.same { 0 } else { i })
+    }
 }
 
 impl Rows {
@@ -227,17 +240,40 @@ impl Rows {
         frame: &polars::prelude::DataFrame,
         ranked: bool,
     ) -> Result<Self> {
-        // One chunk per column: row lookups by index are then direct.
-        let col = |name: &str| -> Result<polars::prelude::Series> {
-            Ok(frame
-                .column(name)
-                .map_err(crate::error::Error::from)?
-                .as_materialized_series()
-                .rechunk())
+        let col = |name: &str| -> Result<(polars::prelude::Series, bool)> {
+            let column = frame.column(name).map_err(crate::error::Error::from)?;
+            Ok(match column.as_scalar_column() {
+                // One value for every row (a column of an export that was not given): kept as
+                // that value, not a million copies of it.
+                Some(scalar) => (scalar.as_single_value_series(), true),
+                // One chunk per column: row lookups by index are then direct.
+                None => (column.as_materialized_series().rechunk(), false),
+            })
         };
-        let bits = col("action_bits")?.u32()?.clone();
+        let u32s = |name: &str| -> Result<Col<polars::prelude::UInt32Type>> {
+            let (series, same) = col(name)?;
+            Ok(Col {
+                values: series.u32()?.clone(),
+                same,
+            })
+        };
+        let strs = |name: &str| -> Result<Col<polars::prelude::StringType>> {
+            let (series, same) = col(name)?;
+            Ok(Col {
+                values: series.str()?.clone(),
+                same,
+            })
+        };
+        let bools = |name: &str| -> Result<Col<polars::prelude::BooleanType>> {
+            let (series, same) = col(name)?;
+            Ok(Col {
+                values: series.bool()?.clone(),
+                same,
+            })
+        };
+        let bits = u32s("action_bits")?;
         let mut texts = std::collections::HashMap::default();
-        let distinct: std::collections::BTreeSet<u32> = bits.iter().flatten().collect();
+        let distinct: std::collections::BTreeSet<u32> = bits.values.iter().flatten().collect();
         for b in distinct {
             let rules: Vec<&actions::ActionRule> = actions::codes(b).collect();
             let codes = rules.iter().map(|r| r.code).collect::<Vec<_>>().join(" ");
@@ -251,30 +287,30 @@ impl Rows {
         Ok(Rows {
             ranked,
             have_signins: report.analysis.signins.is_some(),
-            priority: col("priority")?.u32()?.clone(),
-            upn: col("upn")?.str()?.clone(),
-            name: col("display_name")?.str()?.clone(),
-            guest: col("is_guest")?.bool()?.clone(),
-            user_type: col("user_type")?.str()?.clone(),
-            admin: col("is_admin")?.bool()?.clone(),
-            tier: col("tier_rank")?.u32()?.clone(),
-            methods: col("methods_text")?.str()?.clone(),
-            default: col("default_method")?.str()?.clone(),
+            priority: u32s("priority")?,
+            upn: strs("upn")?,
+            name: strs("display_name")?,
+            guest: bools("is_guest")?,
+            user_type: strs("user_type")?,
+            admin: bools("is_admin")?,
+            tier: u32s("tier_rank")?,
+            methods: strs("methods_text")?,
+            default: strs("default_method")?,
             bits,
-            class: col("signin_class")?.str()?.clone(),
-            signins: col("signins")?.u32()?.clone(),
-            successes: col("successes")?.u32()?.clone(),
-            single: col("single_factor_successes")?.u32()?.clone(),
-            used: col("mfa_used")?.str()?.clone(),
-            first_reg: col("first_registration")?.str()?.clone(),
-            last_reg: col("last_registration")?.str()?.clone(),
-            events: col("audit_events")?.str()?.clone(),
-            department: col("department")?.str()?.clone(),
-            country: col("country")?.str()?.clone(),
-            enabled: col("account_enabled")?.bool()?.clone(),
-            roles: col("admin_roles")?.str()?.clone(),
-            scope: col("scope")?.str()?.clone(),
-            scope_reason: col("scope_reason")?.str()?.clone(),
+            class: strs("signin_class")?,
+            signins: u32s("signins")?,
+            successes: u32s("successes")?,
+            single: u32s("single_factor_successes")?,
+            used: strs("mfa_used")?,
+            first_reg: strs("first_registration")?,
+            last_reg: strs("last_registration")?,
+            events: strs("audit_events")?,
+            department: strs("department")?,
+            country: strs("country")?,
+            enabled: bools("account_enabled")?,
+            roles: strs("admin_roles")?,
+            scope: strs("scope")?,
+            scope_reason: strs("scope_reason")?,
             change: match report.baseline {
                 Some(b) => b.change_column(&report.analysis.per_user, frame)?,
                 None => None,
