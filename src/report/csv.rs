@@ -110,13 +110,7 @@ fn write_users(
     }
     // The header row is put down by the same rules as every other row.
     let mut line = Vec::new();
-    for (k, name) in header.iter().enumerate() {
-        if k > 0 {
-            line.push(b',');
-        }
-        put_field(&mut line, name);
-    }
-    line.extend_from_slice(b"\r\n");
+    put_row(&mut line, &header);
     out.write_all(&line).map_err(io)?;
 
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
@@ -437,6 +431,17 @@ impl Rows {
     }
 }
 
+/// Append one CSV row of text fields (each as [`put_field`] puts it down), ending in CRLF.
+fn put_row(out: &mut Vec<u8>, fields: &[impl AsRef<str>]) {
+    for (k, field) in fields.iter().enumerate() {
+        if k > 0 {
+            out.push(b',');
+        }
+        put_field(out, field.as_ref());
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
 /// Append one CSV field: [`guard`]ed, and quoted (quotes doubled) when it holds a comma, a
 /// quote or a line break, as the `csv` crate's writer does.
 fn put_field(out: &mut Vec<u8>, value: &str) {
@@ -526,7 +531,7 @@ pub(super) enum Cell<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::{batch, guard, put_field};
+    use super::{batch, guard, put_row};
 
     #[test]
     fn batches_cover_every_row_once_in_order() {
@@ -576,13 +581,7 @@ mod tests {
             w.write_record(None::<&[u8]>).unwrap();
             let expected = w.into_inner().unwrap();
             let mut got = Vec::new();
-            for (k, v) in row.iter().enumerate() {
-                if k > 0 {
-                    got.push(b',');
-                }
-                put_field(&mut got, v);
-            }
-            got.extend_from_slice(b"\r\n");
+            put_row(&mut got, row);
             assert_eq!(
                 String::from_utf8_lossy(&got),
                 String::from_utf8_lossy(&expected),
