@@ -645,7 +645,7 @@ impl RegistrationBuilder {
                 Ok(text) => text,
                 Err(at) => return BlockRows::NotUtf8(block.offset + at as u64),
             };
-            let mut records = stream::Records::new(data, delimiter, block.first_line);
+            let mut records = stream::Records::for_block(block, delimiter);
             let mut fields = vec![stream::FieldRef::default(); width];
             let mut texts = Vec::with_capacity(width);
             while let Some(rec) = records.next(&slots, &mut fields) {

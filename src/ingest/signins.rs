@@ -597,7 +597,7 @@ impl UserCsv {
                 return out;
             }
         };
-        let mut records = stream::Records::new(data, self.delimiter, block.first_line);
+        let mut records = stream::Records::for_block(block, self.delimiter);
         let mut fields = [stream::FieldRef::default(); USER_FIELDS.len()];
         let mut unescaped: [String; USER_FIELDS.len()] = Default::default();
         let slot = |f: F| USER_FIELDS.iter().position(|x| *x == f).unwrap_or(0);
@@ -1177,7 +1177,7 @@ impl StepCsv {
                 return out;
             }
         };
-        let mut records = stream::Records::new(data, self.delimiter, block.first_line);
+        let mut records = stream::Records::for_block(block, self.delimiter);
         let mut fields = [stream::FieldRef::default(); STEP_FIELDS.len()];
         while let Some(rec) = records.next(&self.slots, &mut fields) {
             if rec.blank {
