@@ -211,10 +211,7 @@ pub struct SignInStats {
 /// The home address of a guest UPN: `jane_fabrikam.example#EXT#@contoso.onmicrosoft.com`
 /// becomes `jane@fabrikam.example`, which is how sign-in logs name the guest.
 pub fn guest_home_upn(upn_key: &str) -> Option<String> {
-    let local = upn_key
-        .split("#ext#")
-        .next()
-        .filter(|_| upn_key.contains("#ext#"))?;
+    let local = &upn_key[..upn_key.find("#ext#")?];
     let (user, domain) = local.rsplit_once('_')?;
     Some(format!("{user}@{domain}"))
 }
@@ -592,10 +589,10 @@ impl PerRow {
         for v in values.iter_mut() {
             v.reserve_exact(reg_rows.len());
         }
-        let mut none = Vec::with_capacity(reg_rows.len());
+        let mut has = Vec::with_capacity(reg_rows.len());
         for r in reg_rows.iter() {
             let c = self.of(r).copied();
-            none.push(c.is_none());
+            has.push(c.is_some());
             let c = c.unwrap_or_default();
             let row = [
                 c.signins,
@@ -614,13 +611,17 @@ impl PerRow {
                 v.push(x);
             }
         }
-        // Null, not zero, for users without sign-ins.
-        let none = BooleanChunked::from_slice("none".into(), &none);
+        // Null, not zero, for users without sign-ins: one validity bitmap, shared by every
+        // column.
+        let validity = BooleanChunked::from_slice("has".into(), &has)
+            .downcast_iter()
+            .next()
+            .map(|a| a.values().clone());
         let mut columns = Vec::with_capacity(NAMES.len() + 1);
         for (name, v) in NAMES.into_iter().zip(values) {
             columns.push(
                 UInt32Chunked::from_vec(name.into(), v)
-                    .set(&none, None)?
+                    .with_validity(validity.clone())
                     .into_column(),
             );
         }
