@@ -159,10 +159,9 @@ pub fn analyze(
 
     progress.step("analyzing: distinct registration users");
     let rows_read = reg.users.height() as u64;
-    let examples = duplicate_examples(reg.users.clone().lazy())?;
     // Every later step works on the distinct users: the rows as read are consumed here.
     let user_methods = reg.user_methods.clone().lazy();
-    let distinct = users::distinct_users(reg.users)?;
+    let (distinct, examples) = users::distinct_users(reg.users)?;
     let distinct_users = distinct.height() as u64;
     let duplicates = Duplicates {
         rows_read,
@@ -353,40 +352,6 @@ fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, PolarsResult<T>>) -> Pola
     handle
         .join()
         .unwrap_or_else(|_| Err(PolarsError::ComputeError("a summary failed".into())))
-}
-
-/// Up to ten UPNs that occur more than once, then up to ten object ids shared by different UPNs.
-fn duplicate_examples(users: LazyFrame) -> PolarsResult<Vec<String>> {
-    let repeated = |key: &str| -> PolarsResult<Vec<String>> {
-        let df = users
-            .clone()
-            .filter(col(key).is_not_null())
-            .group_by([col(key)])
-            .agg([col("upn_key").n_unique().alias("upns"), len().alias("n")])
-            .filter(col("n").gt(lit(1)))
-            .filter(if key == "id" {
-                col("upns").gt(lit(1))
-            } else {
-                lit(true)
-            })
-            .sort([key], SortMultipleOptions::default())
-            .limit(10)
-            .collect()?;
-        Ok(df
-            .column(key)?
-            .str()?
-            .iter()
-            .flatten()
-            .map(str::to_string)
-            .collect())
-    };
-    let mut examples = repeated("upn_key")?;
-    examples.extend(
-        repeated("id")?
-            .into_iter()
-            .map(|id| format!("object id {id}")),
-    );
-    Ok(examples)
 }
 
 /// Rows (or users) where `e` holds, as a named `u64` sum; nulls count as false. The booleans

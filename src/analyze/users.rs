@@ -36,16 +36,17 @@ pub fn taxonomy_frame() -> PolarsResult<DataFrame> {
 /// Keep one row per user: the same UPN ignoring case, or the same object id, is one user.
 /// The most recently updated row wins; ties keep the first row read. Rows keep their order.
 /// (Decided on the key columns, then applied column by column, each input column freed once
-/// filtered, so the frame is never held twice.)
-pub fn distinct_users(users: DataFrame) -> PolarsResult<DataFrame> {
+/// filtered, so the frame is never held twice.) Also returns examples of the duplicates (see
+/// [`Kept::examples`]).
+pub fn distinct_users(users: DataFrame) -> PolarsResult<(DataFrame, Vec<String>)> {
     // One chunk per column: row lookups by index are then direct.
-    let keep = kept_rows(
+    let Kept { keep, examples } = kept_rows(
         &users.column("upn_key")?.str()?.rechunk(),
         &users.column("id")?.str()?.rechunk(),
         &users.column("last_updated_us")?.i64()?.rechunk(),
     );
     if !keep.contains(&false) {
-        return Ok(users);
+        return Ok((users, examples));
     }
     let mask = BooleanChunked::from_slice("keep".into(), &keep);
     let height = keep.iter().filter(|k| **k).count();
@@ -54,7 +55,16 @@ pub fn distinct_users(users: DataFrame) -> PolarsResult<DataFrame> {
         .into_iter()
         .map(|c| c.filter(&mask))
         .collect::<PolarsResult<Vec<Column>>>()?;
-    DataFrame::new(height, columns)
+    Ok((DataFrame::new(height, columns)?, examples))
+}
+
+/// What [`kept_rows`] decides.
+pub(crate) struct Kept {
+    /// Per row, whether it is kept.
+    pub keep: Vec<bool>,
+    /// Up to ten UPNs on more than one row (in text order), then up to ten object ids on rows
+    /// of different UPNs (`object id …`, in text order; a row without a UPN counts as one UPN).
+    pub examples: Vec<String>,
 }
 
 /// Which rows [`distinct_users`] keeps. The rule, applied to the rows sorted newest first
@@ -65,11 +75,9 @@ pub fn distinct_users(users: DataFrame) -> PolarsResult<DataFrame> {
 /// by sorting 64-bit hashes of the keys, which reads memory in order (a hash table of a million
 /// strings would miss the caches on nearly every lookup). Only the rows that share a hash with
 /// another row are then sorted by time and resolved by their actual keys.
-pub(crate) fn kept_rows(
-    upn: &StringChunked,
-    id: &StringChunked,
-    stamp: &Int64Chunked,
-) -> Vec<bool> {
+///
+/// The examples come from the same rows: a repeated key is always among them.
+pub(crate) fn kept_rows(upn: &StringChunked, id: &StringChunked, stamp: &Int64Chunked) -> Kept {
     use crate::ingest::signin_table::hash_bytes;
     let n = upn.len();
     let id_key = |i: usize| id.get(i).or_else(|| upn.get(i));
@@ -104,11 +112,17 @@ pub(crate) fn kept_rows(
         (upn_rows.join().expect("hashing UPNs"), id_rows)
     });
     let mut keep = vec![true; n];
+    let examples = duplicate_examples(
+        by_upn.iter().filter_map(|&i| upn.get(i as usize)),
+        by_id
+            .iter()
+            .filter_map(|&i| Some((id.get(i as usize)?, upn.get(i as usize)))),
+    );
     let mut contested: Vec<usize> = by_upn.iter().chain(&by_id).map(|&i| i as usize).collect();
     contested.sort_unstable();
     contested.dedup();
     if contested.is_empty() {
-        return keep;
+        return Kept { keep, examples };
     }
     for &i in &contested {
         keep[i] = false;
@@ -127,7 +141,50 @@ pub(crate) fn kept_rows(
             keep[i] = true;
         }
     }
-    keep
+    Kept { keep, examples }
+}
+
+/// [`Kept::examples`] from the `upns` of rows that may share one with another row, and the
+/// `(object id, UPN)` of rows that may share an object id (every row that does is among them).
+fn duplicate_examples<'a>(
+    upns: impl Iterator<Item = &'a str>,
+    ids: impl Iterator<Item = (&'a str, Option<&'a str>)>,
+) -> Vec<String> {
+    use std::collections::HashMap;
+    let mut rows: HashMap<&str, usize> = HashMap::new();
+    for u in upns {
+        *rows.entry(u).or_default() += 1;
+    }
+    let mut repeated: Vec<&str> = rows
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(u, _)| u)
+        .collect();
+    repeated.sort_unstable();
+    let mut owners: HashMap<&str, Vec<Option<&str>>> = HashMap::new();
+    for (id, upn) in ids {
+        owners.entry(id).or_default().push(upn);
+    }
+    let mut shared: Vec<&str> = owners
+        .into_iter()
+        .filter_map(|(id, mut upns)| {
+            upns.sort_unstable();
+            upns.dedup();
+            (upns.len() > 1).then_some(id)
+        })
+        .collect();
+    shared.sort_unstable();
+    repeated
+        .into_iter()
+        .take(10)
+        .map(str::to_string)
+        .chain(
+            shared
+                .into_iter()
+                .take(10)
+                .map(|id| format!("object id {id}")),
+        )
+        .collect()
 }
 
 /// Method classification per method list: counts of MFA methods, device groups and the best
@@ -257,6 +314,37 @@ mod tests {
         keep
     }
 
+    /// [`Kept::examples`] by Polars group-bys: UPNs on more than one row, then object ids
+    /// whose rows have more than one distinct UPN (a missing UPN counts as one value).
+    fn reference_examples(users: LazyFrame) -> Vec<String> {
+        let repeated = |key: &str| -> Vec<String> {
+            let df = users
+                .clone()
+                .filter(col(key).is_not_null())
+                .group_by([col(key)])
+                .agg([col("upn_key").n_unique().alias("upns"), len().alias("n")])
+                .filter(col("n").gt(lit(1)))
+                .filter(if key == "id" {
+                    col("upns").gt(lit(1))
+                } else {
+                    lit(true)
+                })
+                .sort([key], SortMultipleOptions::default())
+                .limit(10)
+                .collect()
+                .unwrap();
+            let keys = df.column(key).unwrap().str().unwrap().clone();
+            keys.iter().flatten().map(str::to_string).collect()
+        };
+        let mut examples = repeated("upn_key");
+        examples.extend(
+            repeated("id")
+                .into_iter()
+                .map(|id| format!("object id {id}")),
+        );
+        examples
+    }
+
     #[test]
     fn kept_rows_follow_the_plain_rule() {
         // A small generator: few distinct keys, so duplicates of every kind are frequent.
@@ -281,15 +369,22 @@ mod tests {
                 id.push((next(3) != 0).then(|| id_names[next(30) as usize].as_str()));
                 stamp.push((next(4) != 0).then(|| next(5) as i64));
             }
-            let got = kept_rows(
-                &StringChunked::from_iter_options("u".into(), upn.iter().copied()),
-                &StringChunked::from_iter_options("i".into(), id.iter().copied()),
-                &Int64Chunked::from_iter_options("t".into(), stamp.iter().copied()),
+            let (u, i, t) = (
+                StringChunked::from_iter_options("upn_key".into(), upn.iter().copied()),
+                StringChunked::from_iter_options("id".into(), id.iter().copied()),
+                Int64Chunked::from_iter_options("t".into(), stamp.iter().copied()),
             );
+            let got = kept_rows(&u, &i, &t);
             assert_eq!(
-                got,
+                got.keep,
                 reference(&upn, &id, &stamp),
                 "round {round}: {upn:?} {id:?} {stamp:?}"
+            );
+            let frame = DataFrame::new(n, vec![u.into_column(), i.into_column()]).unwrap();
+            assert_eq!(
+                got.examples,
+                reference_examples(frame.lazy()),
+                "round {round}: {upn:?} {id:?}"
             );
         }
     }

@@ -1717,12 +1717,7 @@ mod tests {
     /// [`Records::next`]'s rules, one byte at a time: what every record of `data` yields
     /// (start line, fields, blank, empty, extra text, and the wanted fields as
     /// `(start, end, escaped)`).
-    fn reference_records(
-        data: &[u8],
-        delimiter: u8,
-        slots: &[u8],
-        n: usize,
-    ) -> Vec<Split> {
+    fn reference_records(data: &[u8], delimiter: u8, slots: &[u8], n: usize) -> Vec<Split> {
         let len = data.len();
         let is_space = |r: std::ops::Range<usize>| data[r].iter().all(u8::is_ascii_whitespace);
         // The first delimiter or line feed at or after `from` (quotes are text), or the end.
@@ -1817,11 +1812,7 @@ mod tests {
     }
 
     /// What `records` yields for every record, as [`reference_records`] gives it.
-    fn all_records(
-        mut records: Records,
-        slots: &[u8],
-        n: usize,
-    ) -> Vec<Split> {
+    fn all_records(mut records: Records, slots: &[u8], n: usize) -> Vec<Split> {
         let mut out = vec![FieldRef::default(); n];
         let mut got = Vec::new();
         while let Some(rec) = records.next(slots, &mut out) {
