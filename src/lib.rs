@@ -276,11 +276,7 @@ pub fn run_report(opts: &ReportOptions) -> Result<RunSummary> {
         };
         staged.push(report::stage(*exporter, &report, path)?);
     }
-    for output in staged {
-        output.commit()?;
-    }
-    progress.end_step();
-    Ok(RunSummary {
+    let summary = RunSummary {
         files_read: files.len(),
         rows_read: analysis.duplicates.rows_read,
         signin_rows: analysis.signins.as_ref().map_or(0, |s| s.rows),
@@ -291,5 +287,13 @@ pub fn run_report(opts: &ReportOptions) -> Result<RunSummary> {
             .into_iter()
             .map(|(name, _, p)| (name, p.to_path_buf()))
             .collect(),
-    })
+    };
+    // The analysis of a large tenant is hundreds of megabytes: it is freed while the outputs
+    // take their names (replacing a large old output frees its pages, which takes as long).
+    let freeing = std::thread::spawn(move || drop(analysis));
+    let committed = staged.into_iter().try_for_each(report::Staged::commit);
+    let _ = freeing.join();
+    committed?;
+    progress.end_step();
+    Ok(summary)
 }
