@@ -483,20 +483,21 @@ fn needs_quotes(value: &[u8]) -> bool {
         );
         _mm_movemask_epi8(hit) != 0
     };
+    if value.len() < 16 {
+        // Short values (most cells): every byte looked at, no early exit, no copy.
+        return value.iter().fold(false, |any, &b| {
+            any | matches!(b, b',' | b'"' | b'\r' | b'\n')
+        });
+    }
     let mut chunks = value.chunks_exact(16);
     for chunk in &mut chunks {
         if special(chunk.try_into().expect("16 bytes")) {
             return true;
         }
     }
-    let rest = chunks.remainder();
-    if rest.is_empty() {
-        return false;
-    }
-    // The last bytes, padded with a byte that is none of the four.
-    let mut last = [b'a'; 16];
-    last[..rest.len()].copy_from_slice(rest);
-    special(&last)
+    // The last bytes, as the last 16 (some looked at twice).
+    !chunks.remainder().is_empty()
+        && special(value[value.len() - 16..].try_into().expect("16 bytes"))
 }
 
 /// Whether `value` holds a comma, a quote, a carriage return or a line feed.
