@@ -220,45 +220,79 @@ pub fn guest_home_upn(upn_key: &str) -> Option<String> {
 /// range as CSV and JSON. Rows without a request id are all kept.
 /// Returns the remaining rows and how many were dropped.
 fn distinct_signins(frame: &DataFrame) -> PolarsResult<(DataFrame, u64)> {
-    let hi = frame.column("request_hi")?.u64()?;
-    let lo = frame.column("request_lo")?.u64()?;
-    let time = frame.column("time_us")?.i64()?;
-    // A 64-bit hash of the key points to the first row with it; the rows' keys are compared,
-    // so a hash collision never drops a sign-in (colliding keys go to an exact set).
-    let key = |i: usize| (hi.get(i), lo.get(i), time.get(i));
-    let mut first: std::collections::HashMap<u64, u32, FastHash> =
-        std::collections::HashMap::with_capacity_and_hasher(frame.height(), FastHash::default());
-    let mut collided: std::collections::HashSet<(u64, u64, Option<i64>), FastHash> =
-        Default::default();
-    let keep: Vec<bool> = (0..frame.height())
-        .map(|i| {
-            let (Some(h), Some(l), t) = key(i) else {
-                return true;
-            };
-            let mut hasher = crate::ingest::signin_table::FastHasher::default();
-            std::hash::Hash::hash(&(h, l, t), &mut hasher);
-            let hash = std::hash::Hasher::finish(&hasher);
-            match first.entry(hash) {
-                std::collections::hash_map::Entry::Vacant(v) => {
-                    v.insert(i as u32);
-                    true
-                }
-                std::collections::hash_map::Entry::Occupied(o) => {
-                    if key(*o.get() as usize) == (Some(h), Some(l), t) {
-                        false
-                    } else {
-                        collided.insert((h, l, t))
-                    }
-                }
-            }
-        })
-        .collect();
+    let keep = first_of_each_key(
+        frame.column("request_hi")?.u64()?,
+        frame.column("request_lo")?.u64()?,
+        frame.column("time_us")?.i64()?,
+        fast_key_hash,
+    );
     let dropped = keep.iter().filter(|k| !**k).count() as u64;
     if dropped == 0 {
         return Ok((frame.clone(), 0));
     }
     let mask = BooleanChunked::from_slice("keep".into(), &keep);
     Ok((frame.filter(&mask)?, dropped))
+}
+
+/// A 64-bit hash of a sign-in's key (request id halves and time).
+fn fast_key_hash(hi: u64, lo: u64, time: Option<i64>) -> u64 {
+    let mut hasher = crate::ingest::signin_table::FastHasher::default();
+    std::hash::Hash::hash(&(hi, lo, time), &mut hasher);
+    std::hash::Hasher::finish(&hasher)
+}
+
+/// A hash of a sign-in's key, as [`fast_key_hash`].
+type KeyHash = fn(u64, u64, Option<i64>) -> u64;
+
+/// Per row, whether it is the first with its key (`hi`, `lo`, `time`); rows without `hi` or
+/// `lo` are all kept.
+///
+/// The rows are split by the top bits of `hash` of their key into parts small enough that a
+/// table of one part stays in the processor's caches (one table of millions of rows misses
+/// them on nearly every row). Within a part, the hash points to the first row with it; the
+/// rows' keys are compared, so a hash collision never drops a row (colliding keys go to an
+/// exact set, randomly keyed: keys crafted to collide cannot make it slow).
+fn first_of_each_key(
+    hi: &UInt64Chunked,
+    lo: &UInt64Chunked,
+    time: &Int64Chunked,
+    hash: KeyHash,
+) -> Vec<bool> {
+    use std::collections::hash_map::Entry;
+    use std::collections::{HashMap, HashSet};
+    const PARTS: usize = 256;
+    let n = hi.len();
+    let mut parts: Vec<Vec<(u64, u32)>> = (0..PARTS)
+        .map(|_| Vec::with_capacity(n / PARTS + n / PARTS / 4 + 16))
+        .collect();
+    for (i, ((h, l), t)) in hi.iter().zip(lo.iter()).zip(time.iter()).enumerate() {
+        let (Some(h), Some(l)) = (h, l) else {
+            continue;
+        };
+        let hash = hash(h, l, t);
+        parts[(hash >> 56) as usize % PARTS].push((hash, i as u32));
+    }
+    let key = |i: u32| (hi.get(i as usize), lo.get(i as usize), time.get(i as usize));
+    let mut keep = vec![true; n];
+    let mut first: HashMap<u64, u32, FastHash> = HashMap::default();
+    let mut collided: HashSet<(Option<u64>, Option<u64>, Option<i64>)> = HashSet::new();
+    for part in &parts {
+        first.clear();
+        for &(hash, i) in part {
+            match first.entry(hash) {
+                Entry::Vacant(v) => {
+                    v.insert(i);
+                }
+                Entry::Occupied(o) => {
+                    let k = key(i);
+                    if key(*o.get()) == k || !collided.insert(k) {
+                        keep[i as usize] = false;
+                    }
+                }
+            }
+        }
+    }
+    keep
 }
 
 /// Distinct people (`person` codes) among all sign-ins and some subsets.
@@ -1232,6 +1266,47 @@ fn auth_detail_stats(details: &DataFrame, signins: &DataFrame) -> PolarsResult<A
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn each_sign_in_key_is_kept_once_even_when_hashes_collide() {
+        use polars::prelude::*;
+        let mut x = 11u64;
+        let mut next = |m: u64| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) % m
+        };
+        // The real hash, every key colliding, and a few collisions.
+        let hashes: [super::KeyHash; 3] = [
+            super::fast_key_hash,
+            |_, _, _| 7,
+            |h, l, t| (h ^ l ^ t.unwrap_or(0) as u64) % 3,
+        ];
+        for round in 0..200 {
+            let n = next(500) as usize;
+            let (mut hi, mut lo, mut time) = (Vec::new(), Vec::new(), Vec::new());
+            for _ in 0..n {
+                hi.push((next(8) != 0).then(|| next(4)));
+                lo.push((next(8) != 0).then(|| next(3)));
+                time.push((next(5) != 0).then(|| next(3) as i64));
+            }
+            // The plain rule: the first row of each key, and every row without a request id.
+            let mut seen = std::collections::HashSet::new();
+            let expected: Vec<bool> = (0..n)
+                .map(|i| hi[i].is_none() || lo[i].is_none() || seen.insert((hi[i], lo[i], time[i])))
+                .collect();
+            for hash in hashes {
+                let got = super::first_of_each_key(
+                    &UInt64Chunked::from_iter_options("hi".into(), hi.iter().copied()),
+                    &UInt64Chunked::from_iter_options("lo".into(), lo.iter().copied()),
+                    &Int64Chunked::from_iter_options("t".into(), time.iter().copied()),
+                    hash,
+                );
+                assert_eq!(got, expected, "round {round}");
+            }
+        }
+    }
+
     use super::*;
 
     #[test]
