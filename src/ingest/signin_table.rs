@@ -200,6 +200,31 @@ impl Interner {
     }
 }
 
+/// A numeric column of `items` (`None` is null), built in bulk: the values, then one validity
+/// bitmap (none when every value is present), instead of value by value.
+fn nullable<T: PolarsNumericType>(
+    name: &str,
+    items: impl ExactSizeIterator<Item = Option<T::Native>>,
+) -> Column {
+    let mut values = Vec::with_capacity(items.len());
+    let mut valid = Vec::with_capacity(items.len());
+    for item in items {
+        valid.push(item.is_some());
+        values.push(item.unwrap_or_default());
+    }
+    let validity = if valid.iter().all(|v| *v) {
+        None
+    } else {
+        BooleanChunked::from_slice("valid".into(), &valid)
+            .downcast_iter()
+            .next()
+            .map(|a| a.values().clone())
+    };
+    ChunkedArray::<T>::from_vec(name.into(), values)
+        .with_validity(validity)
+        .into_column()
+}
+
 /// Ask for the memory at `p` to be brought into the caches (a hint: nothing is read).
 #[inline(always)]
 fn prefetch<T>(p: *const T) {
@@ -566,8 +591,8 @@ impl SignInTable {
 
         let mut status_vocab = Interner::seeded(&["success", "failure", "interrupted"]);
         let status_map = map_dict(Raw::Status, &mut |v| Some(status_vocab.intern(&status(v))));
-        let status_col = UInt32Chunked::from_iter_options(
-            "status".into(),
+        let status_col = nullable::<UInt32Type>(
+            "status",
             self.codes[Raw::Status as usize]
                 .iter()
                 .zip(&self.error_code)
@@ -584,8 +609,7 @@ impl SignInTable {
                         Some(STATUS_FAILURE)
                     }
                 }),
-        )
-        .into_column();
+        );
         let mut requirement_vocab = Interner::seeded(&["single_factor", "multi_factor"]);
         let requirement_map = map_dict(Raw::Requirement, &mut |v| {
             Some(requirement_vocab.intern(&requirement(v)))
@@ -631,15 +655,14 @@ impl SignInTable {
         } = self;
         let mut take = |c: Raw| std::mem::take(&mut codes[c as usize]);
         let coded = |name: &str, codes: &[u32], map: &[u32]| -> Column {
-            UInt32Chunked::from_iter_options(
-                name.into(),
+            nullable::<UInt32Type>(
+                name,
                 codes.iter().map(|&code| {
                     (code != NONE)
                         .then(|| map[code as usize])
                         .filter(|&m| m != NONE)
                 }),
             )
-            .into_column()
         };
         let flagged = |codes: &[u32], flags: &[bool]| -> Vec<bool> {
             codes
@@ -649,48 +672,37 @@ impl SignInTable {
         };
         let halves = |name: &str, v: Vec<u128>| -> [Column; 2] {
             [
-                UInt64Chunked::from_iter_options(
-                    format!("{name}_hi").into(),
+                nullable::<UInt64Type>(
+                    &format!("{name}_hi"),
                     v.iter().map(|&x| (x != 0).then_some((x >> 64) as u64)),
-                )
-                .into_column(),
-                UInt64Chunked::from_iter_options(
-                    format!("{name}_lo").into(),
+                ),
+                nullable::<UInt64Type>(
+                    &format!("{name}_lo"),
                     v.iter().map(|&x| (x != 0).then_some(x as u64)),
-                )
-                .into_column(),
+                ),
             ]
         };
         let mut columns = Vec::with_capacity(24);
         columns.push(status_col);
         columns.push(Column::new("source".into(), source));
         columns.push(Column::new("interactive".into(), interactive));
-        columns.push(
-            Int32Chunked::from_iter_options(
-                "day".into(),
-                time_us
-                    .iter()
-                    .map(|&t| (t != NO_TIME).then(|| t.div_euclid(86_400_000_000) as i32)),
-            )
-            .into_column(),
-        );
-        columns.push(
-            Int64Chunked::from_iter_options(
-                "time_us".into(),
-                time_us.into_iter().map(|x| (x != NO_TIME).then_some(x)),
-            )
-            .into_column(),
-        );
+        columns.push(nullable::<Int32Type>(
+            "day",
+            time_us
+                .iter()
+                .map(|&t| (t != NO_TIME).then(|| t.div_euclid(86_400_000_000) as i32)),
+        ));
+        columns.push(nullable::<Int64Type>(
+            "time_us",
+            time_us.into_iter().map(|x| (x != NO_TIME).then_some(x)),
+        ));
         columns.extend(halves("request", request));
         columns.extend(halves("correlation", correlation));
         columns.push(Column::new("ident".into(), ident));
-        columns.push(
-            Int64Chunked::from_iter_options(
-                "error_code".into(),
-                error_code.into_iter().map(|x| (x != NO_TIME).then_some(x)),
-            )
-            .into_column(),
-        );
+        columns.push(nullable::<Int64Type>(
+            "error_code",
+            error_code.into_iter().map(|x| (x != NO_TIME).then_some(x)),
+        ));
         columns.push(
             BooleanChunked::from_iter_options(
                 "compliant".into(),
