@@ -647,16 +647,11 @@ impl PerRow {
         }
         // Null, not zero, for users without sign-ins: one validity bitmap, shared by every
         // column.
-        let validity = BooleanChunked::from_slice("has".into(), &has)
-            .downcast_iter()
-            .next()
-            .map(|a| a.values().clone());
+        let has = BooleanChunked::from_slice("has".into(), &has);
         let mut columns = Vec::with_capacity(NAMES.len() + 1);
         for (name, v) in NAMES.into_iter().zip(values) {
             columns.push(
-                UInt32Chunked::from_vec(name.into(), v)
-                    .with_validity(validity.clone())
-                    .into_column(),
+                crate::ingest::signin_table::with_nulls::<UInt32Type>(name, v, &has).into_column(),
             );
         }
         columns.push(class.into_column());

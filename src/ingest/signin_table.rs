@@ -201,7 +201,7 @@ impl Interner {
 }
 
 /// A numeric column of `items` (`None` is null), built in bulk: the values, then one validity
-/// bitmap (none when every value is present), instead of value by value.
+/// bitmap, instead of value by value.
 fn nullable<T: PolarsNumericType>(
     name: &str,
     items: impl ExactSizeIterator<Item = Option<T::Native>>,
@@ -212,17 +212,28 @@ fn nullable<T: PolarsNumericType>(
         valid.push(item.is_some());
         values.push(item.unwrap_or_default());
     }
-    let validity = if valid.iter().all(|v| *v) {
+    with_nulls::<T>(
+        name,
+        values,
+        &BooleanChunked::from_slice("valid".into(), &valid),
+    )
+    .into_column()
+}
+
+/// `values` as a column, null where `valid` (one chunk, of the same length) is false; without a
+/// validity bitmap when every value is valid. Columns of the same rows can share one `valid`:
+/// its bitmap is shared, not copied.
+pub fn with_nulls<T: PolarsNumericType>(
+    name: &str,
+    values: Vec<T::Native>,
+    valid: &BooleanChunked,
+) -> ChunkedArray<T> {
+    let validity = if valid.all() {
         None
     } else {
-        BooleanChunked::from_slice("valid".into(), &valid)
-            .downcast_iter()
-            .next()
-            .map(|a| a.values().clone())
+        valid.downcast_iter().next().map(|a| a.values().clone())
     };
-    ChunkedArray::<T>::from_vec(name.into(), values)
-        .with_validity(validity)
-        .into_column()
+    ChunkedArray::<T>::from_vec(name.into(), values).with_validity(validity)
 }
 
 /// Ask for the memory at `p` to be brought into the caches (a hint: nothing is read).

@@ -180,96 +180,48 @@ impl Structural {
 }
 
 /// A bit per byte of `chunk` that is `delimiter`, a quote or a line feed.
-#[cfg(target_arch = "x86_64")]
 #[inline]
 fn mark64(chunk: &[u8; 64], delimiter: u8) -> u64 {
+    mark64_ends(chunk, delimiter) | mark64_quotes(chunk)
+}
+
+/// A bit per byte of `chunk` that is `delimiter` or a line feed.
+#[inline]
+fn mark64_ends(chunk: &[u8; 64], delimiter: u8) -> u64 {
+    mark64_byte(chunk, delimiter) | mark64_byte(chunk, b'\n')
+}
+
+/// A bit per byte of `chunk` that is a quote.
+#[inline]
+fn mark64_quotes(chunk: &[u8; 64]) -> u64 {
+    mark64_byte(chunk, b'"')
+}
+
+/// A bit per byte of `chunk` that is `byte`, with vector compares.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn mark64_byte(chunk: &[u8; 64], byte: u8) -> u64 {
     use std::arch::x86_64::*;
     // SAFETY: SSE2 is part of x86-64 itself; the loads are unaligned loads of 16 bytes
     // within `chunk`.
     unsafe {
-        let (d, q, n) = (
-            _mm_set1_epi8(delimiter as i8),
-            _mm_set1_epi8(b'"' as i8),
-            _mm_set1_epi8(b'\n' as i8),
-        );
+        let wanted = _mm_set1_epi8(byte as i8);
         let mut bits = 0u64;
         for k in 0..4 {
             let v = _mm_loadu_si128(chunk.as_ptr().add(16 * k) as *const __m128i);
-            let hit = _mm_or_si128(
-                _mm_or_si128(_mm_cmpeq_epi8(v, d), _mm_cmpeq_epi8(v, q)),
-                _mm_cmpeq_epi8(v, n),
-            );
-            bits |= (_mm_movemask_epi8(hit) as u16 as u64) << (16 * k);
+            bits |= (_mm_movemask_epi8(_mm_cmpeq_epi8(v, wanted)) as u16 as u64) << (16 * k);
         }
         bits
     }
 }
 
-/// A bit per byte of `chunk` that is `delimiter` or a line feed.
-#[cfg(target_arch = "x86_64")]
-#[inline]
-fn mark64_ends(chunk: &[u8; 64], delimiter: u8) -> u64 {
-    use std::arch::x86_64::*;
-    // SAFETY: as in `mark64`.
-    unsafe {
-        let (d, n) = (_mm_set1_epi8(delimiter as i8), _mm_set1_epi8(b'\n' as i8));
-        let mut bits = 0u64;
-        for k in 0..4 {
-            let v = _mm_loadu_si128(chunk.as_ptr().add(16 * k) as *const __m128i);
-            let hit = _mm_or_si128(_mm_cmpeq_epi8(v, d), _mm_cmpeq_epi8(v, n));
-            bits |= (_mm_movemask_epi8(hit) as u16 as u64) << (16 * k);
-        }
-        bits
-    }
-}
-
-/// A bit per byte of `chunk` that is a quote.
-#[cfg(target_arch = "x86_64")]
-#[inline]
-fn mark64_quotes(chunk: &[u8; 64]) -> u64 {
-    use std::arch::x86_64::*;
-    // SAFETY: as in `mark64`.
-    unsafe {
-        let q = _mm_set1_epi8(b'"' as i8);
-        let mut bits = 0u64;
-        for k in 0..4 {
-            let v = _mm_loadu_si128(chunk.as_ptr().add(16 * k) as *const __m128i);
-            bits |= (_mm_movemask_epi8(_mm_cmpeq_epi8(v, q)) as u16 as u64) << (16 * k);
-        }
-        bits
-    }
-}
-
-/// A bit per byte of `chunk` that is `delimiter` or a line feed.
+/// A bit per byte of `chunk` that is `byte`.
 #[cfg(not(target_arch = "x86_64"))]
 #[inline]
-fn mark64_ends(chunk: &[u8; 64], delimiter: u8) -> u64 {
+fn mark64_byte(chunk: &[u8; 64], byte: u8) -> u64 {
     let mut bits = 0u64;
     for (i, &b) in chunk.iter().enumerate() {
-        bits |= (((b == delimiter) | (b == b'\n')) as u64) << i;
-    }
-    bits
-}
-
-/// A bit per byte of `chunk` that is a quote.
-#[cfg(not(target_arch = "x86_64"))]
-#[inline]
-fn mark64_quotes(chunk: &[u8; 64]) -> u64 {
-    let mut bits = 0u64;
-    for (i, &b) in chunk.iter().enumerate() {
-        bits |= ((b == b'"') as u64) << i;
-    }
-    bits
-}
-
-/// A bit per byte of `chunk` that is `delimiter`, a quote or a line feed.
-#[cfg(not(target_arch = "x86_64"))]
-#[inline]
-fn mark64(chunk: &[u8; 64], delimiter: u8) -> u64 {
-    let mut bits = 0u64;
-    for (i, &b) in chunk.iter().enumerate() {
-        let hit = (b == delimiter) | (b == b'"') | (b == b'\n');
-        bits |= (hit as u64) << i;
+        bits |= u64::from(b == byte) << i;
     }
     bits
 }

@@ -221,6 +221,28 @@ pub(super) struct Col<T: polars::prelude::PolarsDataType> {
 }
 
 impl<T: polars::prelude::PolarsDataType> Col<T> {
+    /// Column `name` of `frame`, read as its type by `typed` (`Series::u32`, …).
+    fn of(
+        frame: &polars::prelude::DataFrame,
+        name: &str,
+        typed: fn(
+            &polars::prelude::Series,
+        ) -> polars::prelude::PolarsResult<&polars::prelude::ChunkedArray<T>>,
+    ) -> Result<Self> {
+        let column = frame.column(name).map_err(crate::error::Error::from)?;
+        let (series, same) = match column.as_scalar_column() {
+            // One value for every row (a column of an export that was not given): kept as
+            // that value, not a million copies of it.
+            Some(scalar) => (scalar.as_single_value_series(), true),
+            // One chunk per column: row lookups by index are then direct.
+            None => (column.as_materialized_series().rechunk(), false),
+        };
+        Ok(Col {
+            values: typed(&series)?.clone(),
+            same,
+        })
+    }
+
     fn get(&self, i: usize) -> Option<T::Physical<'_>> {
         self.values.get(if self.same { 0 } else { i })
     }
@@ -234,37 +256,9 @@ impl Rows {
         frame: &polars::prelude::DataFrame,
         ranked: bool,
     ) -> Result<Self> {
-        let col = |name: &str| -> Result<(polars::prelude::Series, bool)> {
-            let column = frame.column(name).map_err(crate::error::Error::from)?;
-            Ok(match column.as_scalar_column() {
-                // One value for every row (a column of an export that was not given): kept as
-                // that value, not a million copies of it.
-                Some(scalar) => (scalar.as_single_value_series(), true),
-                // One chunk per column: row lookups by index are then direct.
-                None => (column.as_materialized_series().rechunk(), false),
-            })
-        };
-        let u32s = |name: &str| -> Result<Col<polars::prelude::UInt32Type>> {
-            let (series, same) = col(name)?;
-            Ok(Col {
-                values: series.u32()?.clone(),
-                same,
-            })
-        };
-        let strs = |name: &str| -> Result<Col<polars::prelude::StringType>> {
-            let (series, same) = col(name)?;
-            Ok(Col {
-                values: series.str()?.clone(),
-                same,
-            })
-        };
-        let bools = |name: &str| -> Result<Col<polars::prelude::BooleanType>> {
-            let (series, same) = col(name)?;
-            Ok(Col {
-                values: series.bool()?.clone(),
-                same,
-            })
-        };
+        let u32s = |name: &str| Col::of(frame, name, polars::prelude::Series::u32);
+        let strs = |name: &str| Col::of(frame, name, polars::prelude::Series::str);
+        let bools = |name: &str| Col::of(frame, name, polars::prelude::Series::bool);
         let bits = u32s("action_bits")?;
         let mut texts = std::collections::HashMap::default();
         let distinct: std::collections::BTreeSet<u32> = bits.values.iter().flatten().collect();
